@@ -1,0 +1,352 @@
+"""Core data types: frozen dataclasses, no I/O.
+
+Units: pixel coordinates are source-image pixels (x right, y down), times are seconds from the
+start of the clip computed from presentation timestamps, frame indices are 0-based indices of
+decoded frames in the source clip.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+SCHEMA_VERSION = "1.0"
+
+SHOT_END_REASONS = ("cut", "signal_loss", "black", "freeze", "end")
+STRIKE_KINDS = ("signal_loss", "black", "freeze")
+"""signal_loss = analog static / broken-up picture; black = feed goes black; freeze = frozen picture."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """Container and stream metadata of one clip.
+
+    Attributes:
+        path: Path of the file as given.
+        sha256: Hex sha256 of the file's bytes (provenance).
+        container: Container format name (e.g. ``mov,mp4,m4a,3gp,3g2,mj2``, ``avi``).
+        codec: Video codec name (e.g. ``h264``, ``hevc``).
+        width: Displayed width in pixels (after rotation).
+        height: Displayed height in pixels (after rotation).
+        fps: Exact average frame rate as a rational (e.g. ``Fraction(30000, 1001)``).
+        n_frames: Number of frames (from the container; counted by decoding when absent).
+        duration_s: Duration in seconds.
+        rotation: Display rotation in degrees (0, 90, 180, 270).
+    """
+
+    path: str
+    sha256: str
+    container: str
+    codec: str
+    width: int
+    height: int
+    fps: Fraction
+    n_frames: int
+    duration_s: float
+    rotation: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict; ``fps`` as the string ``"num/den"`` plus a float ``fps_float``."""
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "container": self.container,
+            "codec": self.codec,
+            "width": self.width,
+            "height": self.height,
+            "fps": f"{self.fps.numerator}/{self.fps.denominator}",
+            "fps_float": float(self.fps),
+            "n_frames": self.n_frames,
+            "duration_s": self.duration_s,
+            "rotation": self.rotation,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> VideoInfo:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            path=d["path"],
+            sha256=d["sha256"],
+            container=d["container"],
+            codec=d["codec"],
+            width=int(d["width"]),
+            height=int(d["height"]),
+            fps=Fraction(d["fps"]),
+            n_frames=int(d["n_frames"]),
+            duration_s=float(d["duration_s"]),
+            rotation=int(d.get("rotation", 0)),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One decoded frame.
+
+    Attributes:
+        index: Source frame index (0-based, counted over every decoded frame of the clip).
+        t: Time in seconds from the clip start, from pts x time_base.
+        image: HxWx3 uint8 array, BGR channel order (OpenCV convention).
+    """
+
+    index: int
+    t: float
+    image: np.ndarray
+
+
+def _as(arr: Any, dtype: Any, shape_tail: tuple[int, ...], name: str) -> np.ndarray:
+    a = np.asarray(arr, dtype=dtype)
+    if a.ndim != 1 + len(shape_tail) or a.shape[1:] != shape_tail:
+        raise ValueError(f"Detections.{name} must have shape (n{''.join(f', {s}' for s in shape_tail)}), got {a.shape}")
+    a = a.copy()
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Detections:
+    """Detections of one frame as a struct of arrays (validated, read-only).
+
+    Attributes:
+        xyxy: (n, 4) float32 boxes, source pixels, x1 y1 x2 y2.
+        conf: (n,) float32 confidences in 0..1.
+        class_id: (n,) int64 model class ids.
+        class_name: (n,) object array of model class names.
+        category: (n,) object array of report categories (``personnel``, ``vehicle``, ``other``, ...).
+        track_id: (n,) int64 track ids or None when not tracked (-1 = not assigned).
+    """
+
+    xyxy: np.ndarray
+    conf: np.ndarray
+    class_id: np.ndarray
+    class_name: np.ndarray
+    category: np.ndarray
+    track_id: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "xyxy", _as(self.xyxy, np.float32, (4,), "xyxy"))
+        n = len(self.xyxy)
+        for name, dtype in (("conf", np.float32), ("class_id", np.int64), ("class_name", object), ("category", object)):
+            a = _as(getattr(self, name), dtype, (), name)
+            if len(a) != n:
+                raise ValueError(f"Detections.{name} has {len(a)} entries, xyxy has {n}")
+            object.__setattr__(self, name, a)
+        if self.track_id is not None:
+            a = _as(self.track_id, np.int64, (), "track_id")
+            if len(a) != n:
+                raise ValueError(f"Detections.track_id has {len(a)} entries, xyxy has {n}")
+            object.__setattr__(self, "track_id", a)
+
+    @classmethod
+    def empty(cls) -> Detections:
+        """No detections."""
+        return cls(np.zeros((0, 4), np.float32), np.zeros(0), np.zeros(0), np.zeros(0, object), np.zeros(0, object))
+
+    def __len__(self) -> int:
+        return len(self.xyxy)
+
+    def __getitem__(self, key: Any) -> Detections:
+        """Boolean mask, index array or slice -> a new Detections (never a view that can be mutated)."""
+        if isinstance(key, (int, np.integer)):
+            key = [int(key)]
+        return Detections(
+            self.xyxy[key],
+            self.conf[key],
+            self.class_id[key],
+            self.class_name[key],
+            self.category[key],
+            None if self.track_id is None else self.track_id[key],
+        )
+
+    def with_track_ids(self, track_id: np.ndarray) -> Detections:
+        """A copy with track ids set."""
+        return Detections(self.xyxy, self.conf, self.class_id, self.class_name, self.category, track_id)
+
+    def count(self, category: str) -> int:
+        """Number of detections in a category."""
+        return int(np.count_nonzero(self.category == category))
+
+
+@dataclass(frozen=True)
+class Shot:
+    """A continuous shot of a clip, ``start_frame`` to ``end_frame`` inclusive.
+
+    Attributes:
+        index: 0-based shot number.
+        start_frame: Source index of the first frame.
+        end_frame: Source index of the last frame (inclusive).
+        start_t: Time of the first frame (s).
+        end_t: Time of the last frame (s).
+        end_reason: One of ``cut``, ``signal_loss``, ``black``, ``freeze``, ``end``.
+    """
+
+    index: int
+    start_frame: int
+    end_frame: int
+    start_t: float
+    end_t: float
+    end_reason: str = "end"
+
+    def __post_init__(self) -> None:
+        if self.end_reason not in SHOT_END_REASONS:
+            raise ValueError(f"Shot.end_reason must be one of {SHOT_END_REASONS}, got {self.end_reason!r}")
+        if self.end_frame < self.start_frame:
+            raise ValueError(f"Shot {self.index}: end_frame {self.end_frame} < start_frame {self.start_frame}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "start_frame": self.start_frame,
+            "end_frame": self.end_frame,
+            "start_t_s": self.start_t,
+            "end_t_s": self.end_t,
+            "end_reason": self.end_reason,
+        }
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the camera was closing on before a strike: the detection nearest the image centre.
+
+    Attributes:
+        class_name: Model class name.
+        category: Report category.
+        conf: Confidence of the detection in the last frame it was seen.
+        frame_index: Source frame index of that frame.
+        t: Its time (s).
+        xyxy: Box in source pixels.
+        growth: Box area in the last frame / area in the first frame of the terminal window.
+    """
+
+    class_name: str
+    category: str
+    conf: float
+    frame_index: int
+    t: float
+    xyxy: tuple[float, float, float, float]
+    growth: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "class": self.class_name,
+            "category": self.category,
+            "conf": round(float(self.conf), 4),
+            "frame_index": self.frame_index,
+            "t_s": self.t,
+            "xyxy": [round(float(v), 1) for v in self.xyxy],
+            "growth": round(float(self.growth), 3),
+        }
+
+
+@dataclass(frozen=True)
+class Strike:
+    """A feed loss at the end of a shot: the moment a strike hit.
+
+    Attributes:
+        index: 0-based strike number.
+        shot: Index of the shot that ends in this loss.
+        kind: ``signal_loss`` (static / broken-up), ``black`` or ``freeze``.
+        start_frame: Source index of the first lost frame.
+        t: Time of the first lost frame (s).
+        duration_s: How long the loss lasts (s).
+    """
+
+    index: int
+    shot: int
+    kind: str
+    start_frame: int
+    t: float
+    duration_s: float
+
+    def __post_init__(self) -> None:
+        if self.kind not in STRIKE_KINDS:
+            raise ValueError(f"Strike.kind must be one of {STRIKE_KINDS}, got {self.kind!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "shot": self.shot,
+            "kind": self.kind,
+            "start_frame": self.start_frame,
+            "t_s": self.t,
+            "duration_s": self.duration_s,
+        }
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One numeric claim from a text (see ``vidtools.claims`` for the JSON schema)."""
+
+    category: str | None
+    outcome: str | None
+    count: int | None
+    text_span: tuple[int, int]
+    data: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """A claim set beside what the footage shows."""
+
+    claim: Claim
+    observed: dict[str, Any]
+    verdict: str
+    reason: str
+
+
+@dataclass(frozen=True, eq=False)
+class ClipReport:
+    """Everything known about one analysed clip.
+
+    Attributes:
+        meta: The JSON report (``report.json`` content) as a dict: ``schema_version``, ``video``,
+            ``provenance``, ``taxonomy``, ``summary``, ``shots``, ``strikes``, ``unique_counts``, ...
+        frames: One row per sampled frame: ``frame_index``, ``t_s``, ``shot``, then one count
+            column per category (``personnel``, ``vehicle``, ...) and per class (``class:person``).
+        detections: One row per box: ``frame_index``, ``t_s``, ``shot``, ``class``, ``category``,
+            ``conf``, ``x1``, ``y1``, ``x2``, ``y2`` (source pixels), ``track_id`` (-1 untracked).
+        tracks: One row per track: ``track_id``, ``shot``, ``class``, ``category``,
+            ``first_frame``, ``last_frame``, ``first_t_s``, ``last_t_s``, ``n_detections``,
+            ``mean_conf``, ``max_box_area``, ``confirmed``.
+    """
+
+    meta: dict[str, Any]
+    frames: pd.DataFrame
+    detections: pd.DataFrame
+    tracks: pd.DataFrame
+
+    @property
+    def video(self) -> VideoInfo:
+        return VideoInfo.from_dict(self.meta["video"])
+
+    @property
+    def shots(self) -> list[dict[str, Any]]:
+        return list(self.meta.get("shots", []))
+
+    @property
+    def strikes(self) -> list[dict[str, Any]]:
+        return list(self.meta.get("strikes", []))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Per category and per class: max in one frame (with frame index and time), mean per
+        sampled frame, share of sampled frames with at least one, and the unique-count range."""
+        import pandas as pd
+
+        rows = []
+        for level in ("categories", "classes"):
+            for name, s in self.meta["summary"][level].items():
+                rows.append({"level": level[:-1] if level == "classes" else "category", "name": name, **s})
+        cols = ["level", "name", "max", "max_frame_index", "max_t_s", "mean", "share_frames"]
+        df = pd.DataFrame(rows)
+        return df if not df.empty else pd.DataFrame(columns=cols)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as JSON text (the content of ``report.json``)."""
+        return json.dumps(self.meta, indent=indent, ensure_ascii=False, allow_nan=False)
