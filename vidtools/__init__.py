@@ -1,3 +1,85 @@
-"""vidtools: count what drone / FPV footage actually shows."""
+"""vidtools: count what drone / FPV footage actually shows.
+
+Public API (the CLI is a thin layer over these)::
+
+    import vidtools
+    info = vidtools.probe("clip.mp4")
+    report = vidtools.analyze("clip.mp4", model="yolo11n", every=2)
+    report.summary, report.frames, report.detections, report.tracks
+    vidtools.load_report("out/clip")
+"""
+
+from __future__ import annotations
+
+import os
+
+# No hidden network access: ultralytics otherwise probes the internet at import and may try to
+# pip-install missing requirements. Set YOLO_OFFLINE=0 yourself to restore its online checks.
+os.environ.setdefault("YOLO_OFFLINE", "1")
+os.environ.setdefault("YOLO_VERBOSE", "False")
 
 __version__ = "0.1.0"
+
+from vidtools.api import analyze, analyze_many  # noqa: E402
+from vidtools.config import AnalysisConfig  # noqa: E402
+from vidtools.errors import (  # noqa: E402
+    ClaimsError,
+    ModelLoadError,
+    ReportError,
+    TaxonomyError,
+    UsageError,
+    VideoOpenError,
+    VidtoolsError,
+    WeightsNotFoundError,
+)
+from vidtools.frames import export_frames, iter_frames  # noqa: E402
+from vidtools.probe import probe  # noqa: E402
+from vidtools.report.writer import load_report  # noqa: E402
+from vidtools.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
+from vidtools.types import ClipReport, Detections, Frame, Shot, Strike, VideoInfo  # noqa: E402
+
+
+def __getattr__(name: str):  # lazily import the heavier optional parts of the API
+    if name in ("detect_shots", "export_shot_frames"):
+        from vidtools import shots
+
+        return getattr(shots, name)
+    if name in ("extract_claims", "compare", "load_claims", "save_claims"):
+        from vidtools import claims
+
+        return getattr(claims, name)
+    raise AttributeError(f"module 'vidtools' has no attribute {name!r}")
+
+
+__all__ = [
+    "AnalysisConfig",
+    "ClaimsError",
+    "ClipReport",
+    "Detections",
+    "Frame",
+    "ModelLoadError",
+    "ReportError",
+    "Shot",
+    "Strike",
+    "Taxonomy",
+    "TaxonomyError",
+    "UsageError",
+    "VideoInfo",
+    "VideoOpenError",
+    "VidtoolsError",
+    "WeightsNotFoundError",
+    "__version__",
+    "analyze",
+    "analyze_many",
+    "compare",
+    "detect_shots",
+    "export_frames",
+    "export_shot_frames",
+    "extract_claims",
+    "iter_frames",
+    "load_claims",
+    "load_report",
+    "load_taxonomy",
+    "probe",
+    "save_claims",
+]

@@ -7,7 +7,7 @@ The CLI and the Python API build the same :class:`AnalysisConfig`; option names 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from vidtools.errors import UsageError
@@ -39,6 +39,8 @@ class AnalysisConfig:
         shots: Detect shots and strikes.
         crop_bars: Run the detector on the active picture only (letterbox / pillarbox removed).
         mask_overlays: Drop detections inside static overlays (OSD text, crosshair, watermark).
+        allow_download: Let ultralytics download an official model by name when it is not
+            found locally (needs internet; never the default).
         quiet: No progress output on stderr.
     """
 
@@ -60,8 +62,8 @@ class AnalysisConfig:
     shots: bool = True
     crop_bars: bool = True
     mask_overlays: bool = True
+    allow_download: bool = False
     quiet: bool = False
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.every < 1:
@@ -93,7 +95,7 @@ class AnalysisConfig:
     @classmethod
     def from_options(cls, **options: Any) -> AnalysisConfig:
         """Build a config from keyword options, rejecting unknown names with a clear message."""
-        names = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(options) - names)
         if unknown:
             raise UsageError(f"unknown option(s): {', '.join(unknown)}; known: {', '.join(sorted(names))}")
@@ -105,6 +107,4 @@ class AnalysisConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """All parameters as a JSON-ready dict (for the report's provenance)."""
-        d = dataclasses.asdict(self)
-        d.pop("extra", None)
-        return d
+        return dataclasses.asdict(self)

@@ -1,0 +1,299 @@
+"""Command line: parse -> config -> call the public API -> exit code.
+
+Exit codes: 0 success, 1 at least one clip (or input) failed, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from vidtools.config import AnalysisConfig
+from vidtools.errors import ModelLoadError, TaxonomyError, UsageError, VidtoolsError, WeightsNotFoundError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_D = AnalysisConfig()
+
+
+def _positive_int(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {s!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {v}")
+    return v
+
+
+def _positive_float(s: str) -> float:
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {s!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {v}")
+    return v
+
+
+def _nonneg_float(s: str) -> float:
+    v = _positive_float(s) if s.strip() not in ("0", "0.0") else 0.0
+    return v
+
+
+def _add_sampling(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--every", type=_positive_int, default=_D.every, metavar="N",
+                   help="analyse every N-th frame: source frames 0, N, 2N, ... (default: %(default)s)")
+    g.add_argument("--fps", type=_positive_float, default=None, metavar="F",
+                   help="analyse F frames per second instead of --every")
+    _add_segment(p)
+
+
+def _add_segment(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--start", type=_nonneg_float, default=None, metavar="S", help="start of the segment, seconds (default: clip start)")
+    p.add_argument("--end", type=_positive_float, default=None, metavar="S", help="end of the segment, seconds (default: clip end)")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output on stderr")
+    p.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``vidtools`` argument parser (every option has help text)."""
+    from vidtools import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="vidtools",
+        description="Count what drone / FPV footage shows: frames, YOLO detections, shots, strikes, unique objects, claims.",
+    )
+    parser.add_argument("--version", action="version", version=f"vidtools {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("probe", help="print a clip's metadata and sha256 as JSON")
+    p.add_argument("clips", nargs="+", metavar="CLIP", help="video file(s)")
+    p.add_argument("--count-frames", action="store_true", help="count frames by reading every packet instead of trusting the container")
+    _add_common(p)
+
+    p = sub.add_parser("frames", help="split a clip into image files named by source frame index and time, plus index.csv")
+    p.add_argument("clip", metavar="CLIP", help="video file")
+    p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder")
+    _add_sampling(p)
+    p.add_argument("--format", choices=("jpg", "png"), default="jpg", help="image format (default: %(default)s)")
+    p.add_argument("--shots", action="store_true",
+                   help="instead of sampling, export one keyframe per shot and the last clear frame before each strike")
+    _add_common(p)
+
+    p = sub.add_parser("analyze", help="detect, count, find shots and strikes, track; write reports per clip")
+    p.add_argument("clips", nargs="+", metavar="CLIP", help="video file(s); each is analysed independently")
+    p.add_argument("-o", "--out", required=True, metavar="OUT", help="output folder; reports go to OUT/<clip-stem>/")
+    p.add_argument("--model", default=_D.model, metavar="M",
+                   help="model name (looked up in $VIDTOOLS_WEIGHTS, ./weights, ultralytics' weights dir) or a path "
+                        "to any format ultralytics loads (default: %(default)s)")
+    p.add_argument("--allow-download", action="store_true",
+                   help="if the named model is not found locally, let ultralytics download the official file (needs internet)")
+    _add_sampling(p)
+    p.add_argument("--conf", type=float, default=_D.conf, help="detection confidence threshold 0..1 (default: %(default)s)")
+    p.add_argument("--iou", type=float, default=_D.iou, help="NMS IoU threshold 0..1 (default: %(default)s)")
+    p.add_argument("--imgsz", type=_positive_int, default=_D.imgsz, help="inference size in pixels; fixed-size exports use their own (default: %(default)s)")
+    p.add_argument("--device", default=_D.device, help="auto (CUDA + half precision when present, else CPU), cpu, cuda, cuda:N (default: %(default)s)")
+    p.add_argument("--batch", type=_positive_int, default=_D.batch, help="frames per model call (default: %(default)s)")
+    p.add_argument("--taxonomy", default=None, metavar="FILE", help="YAML mapping model classes to categories (default: COCO person->personnel, car/truck/bus/motorcycle/bicycle->vehicle)")
+    p.add_argument("--tracker", choices=("bytetrack", "botsort", "none"), default=_D.tracker, help="tracker for unique counts, reset at every shot (default: %(default)s)")
+    p.add_argument("--min-track-s", type=_nonneg_float, default=_D.min_track_s, metavar="S", help="tracks shorter than S seconds are not counted (default: %(default)s)")
+    p.add_argument("--track-buffer-s", type=_nonneg_float, default=_D.track_buffer_s, metavar="S", help="seconds a lost track is kept for re-identification (default: %(default)s)")
+    p.add_argument("--terminal-s", type=_positive_float, default=_D.terminal_s, metavar="S", help="seconds before each strike summarised as its terminal window (default: %(default)s)")
+    p.add_argument("--no-shots", action="store_true", help="skip shot / strike / overlay detection (the whole clip is one shot)")
+    p.add_argument("--no-crop-bars", action="store_true", help="run the detector on the full frame even when letterbox / pillarbox bars are found")
+    p.add_argument("--no-mask-overlays", action="store_true", help="keep detections inside static overlays (OSD text, crosshair, watermark)")
+    p.add_argument("--skip-existing", action="store_true", help="keep a clip's existing report when it is complete for the same file and parameters")
+    _add_common(p)
+
+    p = sub.add_parser("shots", help="find shots and strikes only (fast, no detector); writes OUT/<clip>/shots.json")
+    p.add_argument("clips", nargs="+", metavar="CLIP", help="video file(s)")
+    p.add_argument("-o", "--out", required=True, metavar="OUT", help="output folder")
+    _add_segment(p)
+    _add_common(p)
+
+    p = sub.add_parser("claims", help="extract numeric claims from a text file into claims.json")
+    p.add_argument("textfile", metavar="TEXTFILE", help="UTF-8 text (article, press release, post)")
+    p.add_argument("-o", "--out", default=None, metavar="FILE", help="write claims JSON here (default: print to stdout)")
+    _add_common(p)
+
+    p = sub.add_parser("compare", help="set claims beside what analysed clips show (Markdown table + JSON)")
+    p.add_argument("reports", nargs="+", metavar="OUT", help="report folder(s): an analyze OUT folder or OUT/<clip> folders")
+    p.add_argument("--claims", required=True, metavar="FILE", help="claims.json (from 'vidtools claims', possibly edited by hand)")
+    p.add_argument("-o", "--out", default=None, metavar="DIR", help="write comparison.md and comparison.json here (default: print Markdown)")
+    _add_common(p)
+    return parser
+
+
+def config_from_args(a: argparse.Namespace) -> AnalysisConfig:
+    """The :class:`AnalysisConfig` for parsed ``analyze`` arguments (same names as the API)."""
+    return AnalysisConfig(
+        model=a.model, every=a.every, fps=a.fps, start=a.start, end=a.end, conf=a.conf, iou=a.iou,
+        imgsz=a.imgsz, device=a.device, batch=a.batch, taxonomy=a.taxonomy, tracker=a.tracker,
+        min_track_s=a.min_track_s, track_buffer_s=a.track_buffer_s, terminal_s=a.terminal_s,
+        shots=not a.no_shots, crop_bars=not a.no_crop_bars, mask_overlays=not a.no_mask_overlays,
+        allow_download=a.allow_download, quiet=a.quiet,
+    )
+
+
+def _err(msg: str) -> None:
+    print(f"vidtools: error: {msg}", file=sys.stderr)
+
+
+def _cmd_probe(a: argparse.Namespace) -> int:
+    import vidtools
+
+    out, rc = [], EXIT_OK
+    for clip in a.clips:
+        try:
+            out.append(vidtools.probe(clip, count_frames=a.count_frames).to_dict())
+        except VidtoolsError as e:
+            _err(str(e))
+            rc = EXIT_FAILED
+    if out:
+        print(json.dumps(out[0] if len(a.clips) == 1 else out, indent=2))
+    return rc
+
+
+def _cmd_frames(a: argparse.Namespace) -> int:
+    import vidtools
+    from vidtools.progress import Progress
+
+    if a.shots:
+        result = vidtools.detect_shots(a.clip, start=a.start, end=a.end)
+        index = vidtools.export_shot_frames(a.clip, a.out, result, fmt=a.format)
+    else:
+        with Progress(None, Path(a.clip).name, "frame", a.quiet) as bar:
+            index = vidtools.export_frames(a.clip, a.out, every=a.every, fps=a.fps, start=a.start, end=a.end,
+                                           fmt=a.format, progress=lambda n: bar.update())
+    print(index)
+    return EXIT_OK
+
+
+def _cmd_analyze(a: argparse.Namespace) -> int:
+    import vidtools
+
+    config = config_from_args(a)
+    result = vidtools.analyze_many(a.clips, a.out, config=config, skip_existing=a.skip_existing,
+                                   on_failure=lambda f: _err(f.reason))
+    for clip, folder in result.reports:
+        print(folder)
+    if result.failures:
+        _err(f"{len(result.failures)} of {len(a.clips)} clip(s) failed; see {Path(a.out) / 'errors.json'}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _cmd_shots(a: argparse.Namespace) -> int:
+    import vidtools
+    from vidtools.batch import clip_dir_names
+    from vidtools.report.writer import write_json_atomic
+
+    rc = EXIT_OK
+    for clip, name in zip(a.clips, clip_dir_names(a.clips)):
+        try:
+            info = vidtools.probe(clip)
+            result = vidtools.detect_shots(clip, start=a.start, end=a.end)
+        except VidtoolsError as e:
+            _err(str(e))
+            rc = EXIT_FAILED
+            continue
+        path = write_json_atomic(Path(a.out) / name / "shots.json", {"video": info.to_dict(), **result.to_dict()})
+        print(path)
+    return rc
+
+
+def _cmd_claims(a: argparse.Namespace) -> int:
+    import vidtools
+    from vidtools.claims import claims_to_json, save_claims
+
+    p = Path(a.textfile)
+    if not p.is_file():
+        raise UsageError(f"{p}: text file not found")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{p}: not UTF-8 text; save it as UTF-8 and try again") from None
+    claims = vidtools.extract_claims(text)
+    if a.out:
+        print(save_claims(claims, a.out, source=str(p)))
+    else:
+        print(json.dumps(claims_to_json(claims, source=str(p)), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _report_dirs(paths: Sequence[str]) -> list[Path]:
+    dirs: list[Path] = []
+    for p in map(Path, paths):
+        if (p / "report.json").is_file():
+            dirs.append(p)
+        elif p.is_dir():
+            found = sorted(d for d in p.iterdir() if (d / "report.json").is_file())
+            if not found:
+                raise UsageError(f"{p}: no report.json here or in its sub-folders; run 'vidtools analyze' first")
+            dirs += found
+        else:
+            raise UsageError(f"{p}: report folder not found")
+    return dirs
+
+
+def _cmd_compare(a: argparse.Namespace) -> int:
+    import vidtools
+    from vidtools.claims import checks_to_json, checks_to_markdown
+    from vidtools.report.writer import write_json_atomic
+    from vidtools.io import atomic_write_text
+
+    reports = [vidtools.load_report(d) for d in _report_dirs(a.reports)]
+    claims = vidtools.load_claims(a.claims)
+    checks = vidtools.compare(reports, claims)
+    md = checks_to_markdown(checks)
+    if a.out:
+        out = Path(a.out)
+        print(atomic_write_text(out / "comparison.md", md))
+        print(write_json_atomic(out / "comparison.json", checks_to_json(checks)))
+    else:
+        print(md)
+    return EXIT_OK
+
+
+COMMANDS = {
+    "probe": _cmd_probe,
+    "frames": _cmd_frames,
+    "analyze": _cmd_analyze,
+    "shots": _cmd_shots,
+    "claims": _cmd_claims,
+    "compare": _cmd_compare,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``vidtools`` console script; returns the exit code."""
+    parser = build_parser()
+    try:
+        a = parser.parse_args(argv)
+    except SystemExit as e:  # argparse: 2 on usage errors, 0 on --help
+        return int(e.code or 0)
+    logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="vidtools: %(levelname)s: %(message)s", stream=sys.stderr)
+    try:
+        return COMMANDS[a.command](a)
+    except (UsageError, WeightsNotFoundError, ModelLoadError, TaxonomyError) as e:
+        _err(str(e))
+        return EXIT_USAGE
+    except VidtoolsError as e:
+        _err(str(e))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,302 @@
+"""Decode clips sequentially (threaded PyAV), sample frames, export frames to image files.
+
+Every frame carries its exact source frame index (its position among all decoded frames) and
+its time in seconds from the presentation timestamp (pts x time_base, relative to the stream
+start). Decoding never seeks per frame; frames stream through a small bounded queue, so memory
+does not grow with the clip's length.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vidtools.errors import UsageError, VideoOpenError
+from vidtools.io import atomic_write_bytes, atomic_write_text
+from vidtools.probe import _short, open_container, stream_fps
+from vidtools.types import Frame
+
+_QUEUE_SIZE = 16
+
+
+class Sampler:
+    """Decides which decoded frames are analysed.
+
+    ``every=N`` keeps the first frame of the segment and every N-th after it (with no
+    ``start`` that is source indices 0, N, 2N, ... like ultralytics' ``vid_stride``).
+    ``fps=F`` keeps the first frame at or after each multiple of 1/F seconds.
+    """
+
+    def __init__(self, every: int = 1, fps: float | None = None) -> None:
+        if every < 1:
+            raise UsageError(f"every must be >= 1, got {every}")
+        if fps is not None and fps <= 0:
+            raise UsageError(f"fps must be > 0, got {fps}")
+        self.every = every
+        self.period = None if fps is None else Fraction(fps).limit_denominator(1_000_000) ** -1
+        self._first: int | None = None
+        self._next_t: float | None = None
+
+    def __call__(self, index: int, t: float) -> bool:
+        if self._first is None:
+            self._first = index
+        if self.period is None:
+            return (index - self._first) % self.every == 0
+        if self._next_t is None:
+            self._next_t = t
+        if t + 1e-9 >= self._next_t:
+            step = float(self.period)
+            while self._next_t <= t + 1e-9:
+                self._next_t += step
+            return True
+        return False
+
+    def rate(self, source_fps: float) -> float:
+        """Sampled frames per second for a clip of ``source_fps``."""
+        if self.period is not None:
+            return min(float(1 / self.period), source_fps)
+        return source_fps / self.every
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedFrame:
+    """A frame as it leaves the decoder.
+
+    Attributes:
+        index: Source frame index.
+        t: Seconds from pts.
+        sampled: Whether the sampler selected it.
+        image: Full-size HxWx3 uint8 BGR for sampled frames, else None.
+        thumb: Downscaled hxwx3 uint8 BGR (every frame) when a thumbnail size was asked, else None.
+    """
+
+    index: int
+    t: float
+    sampled: bool
+    image: np.ndarray | None
+    thumb: np.ndarray | None
+
+
+def _rotate(img: np.ndarray, rotation: int) -> np.ndarray:
+    import cv2
+
+    if rotation == 90:
+        return cv2.rotate(img, cv2.ROTATE_90_CLOCKWISE)
+    if rotation == 180:
+        return cv2.rotate(img, cv2.ROTATE_180)
+    if rotation == 270:
+        return cv2.rotate(img, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    return img
+
+
+def _frame_rotation(frame: Any) -> int:
+    """Clockwise display rotation of a PyAV frame (its display matrix is counter-clockwise)."""
+    try:
+        return int(round(-float(frame.rotation))) % 360
+    except (AttributeError, TypeError, ValueError):
+        return 0
+
+
+def decode(
+    path: str | os.PathLike[str],
+    *,
+    sampler: Callable[[int, float], bool] | None = None,
+    start: float | None = None,
+    end: float | None = None,
+    thumb_width: int | None = None,
+    images: bool = True,
+) -> Iterator[DecodedFrame]:
+    """Decode a clip in a background thread and yield every frame of ``[start, end)``.
+
+    Args:
+        path: Video file.
+        sampler: ``sampler(index, t) -> bool`` picks the frames that get a full image
+            (default: every frame).
+        start: Seconds; frames before it are decoded (to keep exact indices) but not yielded.
+        end: Seconds; decoding stops at the first frame at or after it.
+        thumb_width: If set, every yielded frame also gets a thumbnail this many pixels wide
+            (aspect kept, converted in the decoder, cheap).
+        images: If False, no full-size image is converted at all (thumbnails only).
+
+    Yields:
+        :class:`DecodedFrame` in presentation order.
+
+    Raises:
+        VideoOpenError: unreadable, corrupt, truncated, or no frames at all.
+    """
+    sampler = sampler or (lambda i, t: True)
+    container, stream = open_container(path)
+    stream.thread_type = "AUTO"
+    tb = stream.time_base
+    t0 = stream.start_time
+    fps = stream_fps(stream)
+    declared = int(stream.frames or 0)
+    q: queue.Queue[Any] = queue.Queue(maxsize=_QUEUE_SIZE)
+    stop = threading.Event()
+    done = object()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        import av
+
+        index = -1
+        last_t = None
+        try:
+            for frame in container.decode(stream):
+                index += 1
+                if frame.pts is not None and tb is not None:
+                    t = float((frame.pts - (t0 or 0)) * tb)
+                elif last_t is not None and fps:
+                    t = last_t + float(1 / fps)
+                else:
+                    t = 0.0
+                last_t = t
+                if start is not None and t < start - 1e-9:
+                    continue
+                if end is not None and t >= end - 1e-9:
+                    break
+                sampled = bool(sampler(index, t))
+                rot = _frame_rotation(frame)
+                image = thumb = None
+                if sampled and images:
+                    image = _rotate(frame.to_ndarray(format="bgr24"), rot)
+                if thumb_width:
+                    w, h = frame.width, frame.height
+                    if rot in (90, 270):
+                        w, h = h, w
+                    tw = max(8, min(thumb_width, w))
+                    th = max(2, int(round(h * tw / w)))
+                    if rot in (90, 270):
+                        tw, th = th, tw
+                    small = frame.reformat(width=tw - tw % 2, height=th - th % 2, format="bgr24", interpolation="AREA")
+                    thumb = _rotate(small.to_ndarray(), rot)
+                if not put(DecodedFrame(index, t, sampled, image, thumb)):
+                    return
+            if index < 0:
+                put(VideoOpenError(path, "contains no decodable video frames (zero-frame or corrupt video)"))
+            elif end is None and start is None and declared > 10 and index + 1 < 0.9 * declared:
+                put(VideoOpenError(path, f"truncated: only {index + 1} of {declared} frames could be decoded"))
+        except av.error.FFmpegError as e:
+            put(VideoOpenError(path, f"corrupt or truncated: decoding failed after frame {index}: {_short(e)}"))
+        except Exception as e:  # noqa: BLE001 - handed to the consumer thread, re-raised there
+            put(e)
+        finally:
+            put(done)
+
+    thread = threading.Thread(target=work, name="vidtools-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        container.close()
+
+
+def iter_frames(
+    path: str | os.PathLike[str],
+    *,
+    every: int = 1,
+    fps: float | None = None,
+    start: float | None = None,
+    end: float | None = None,
+) -> Iterator[Frame]:
+    """Stream the sampled frames of a clip.
+
+    Args:
+        path: Video file.
+        every: Keep every N-th frame (source indices 0, N, 2N, ... from the segment start).
+        fps: Or keep frames at this rate (frames per second).
+        start: Segment start (s).
+        end: Segment end (s, exclusive).
+
+    Yields:
+        :class:`Frame` (source index, pts time in seconds, HxWx3 uint8 BGR image).
+
+    Raises:
+        VideoOpenError: unreadable, corrupt, truncated, or no frames at all.
+        UsageError: invalid sampling options.
+    """
+    if fps is not None and every != 1:
+        raise UsageError("give either every or fps, not both")
+    sampler = Sampler(every, fps)
+    for d in decode(path, sampler=sampler, start=start, end=end):
+        if d.sampled:
+            yield Frame(d.index, d.t, d.image)  # type: ignore[arg-type]
+
+
+def frame_filename(index: int, t: float, fmt: str) -> str:
+    """File name that carries the source frame index and the time, e.g. ``f000150_t5.000s.jpg``."""
+    return f"f{index:06d}_t{t:.3f}s.{fmt}"
+
+
+def encode_image(image: np.ndarray, fmt: str, path_for_errors: str = "") -> bytes:
+    """Encode a BGR image as JPEG (quality 95) or PNG bytes."""
+    import cv2
+
+    params = [cv2.IMWRITE_JPEG_QUALITY, 95] if fmt == "jpg" else []
+    ok, buf = cv2.imencode("." + fmt, image, params)
+    if not ok:
+        raise VideoOpenError(path_for_errors, f"could not encode a frame as {fmt}")
+    return buf.tobytes()
+
+
+def export_frames(
+    path: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    every: int = 1,
+    fps: float | None = None,
+    start: float | None = None,
+    end: float | None = None,
+    fmt: str = "jpg",
+    progress: Callable[[int], None] | None = None,
+) -> Path:
+    """Write sampled frames as images plus ``index.csv`` (frame_index, t_s, file).
+
+    Each image is written atomically; ``index.csv`` last, so a folder with an ``index.csv``
+    is complete.
+
+    Returns:
+        Path of ``index.csv``.
+    """
+    if fmt not in ("jpg", "png"):
+        raise UsageError(f"format must be jpg or png, got {fmt!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n, frame in enumerate(iter_frames(path, every=every, fps=fps, start=start, end=end), 1):
+        name = frame_filename(frame.index, frame.t, fmt)
+        atomic_write_bytes(out / name, encode_image(frame.image, fmt, str(path)))
+        rows.append((frame.index, round(frame.t, 6), name))
+        if progress:
+            progress(n)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["frame_index", "t_s", "file"])
+    w.writerows(rows)
+    return atomic_write_text(out / "index.csv", buf.getvalue())

@@ -1,0 +1,104 @@
+"""Write a clip's report folder atomically and read it back.
+
+``OUT/<clip>/`` holds ``report.json`` (schema-versioned), ``frames.csv`` (one row per sampled
+frame), ``detections.csv`` (one row per box) and ``tracks.csv`` (one row per track). The folder is
+assembled under a temporary name and renamed into place, so a reader never sees half a report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from vidtools.errors import ReportError
+from vidtools.io import atomic_write_text
+from vidtools.types import SCHEMA_VERSION, ClipReport
+
+FILES = ("report.json", "frames.csv", "detections.csv", "tracks.csv")
+_ROUND = {"t_s": 6, "conf": 4, "x1": 1, "y1": 1, "x2": 1, "y2": 1, "first_t_s": 6, "last_t_s": 6,
+          "duration_s": 6, "mean_conf": 4, "max_box_area": 1, "max_box_w": 1, "max_box_h": 1}
+
+
+def write_json_atomic(path: str | os.PathLike[str], data: Any) -> Path:
+    """Write JSON (UTF-8, indented) atomically."""
+    return atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def _csv(df: pd.DataFrame) -> str:
+    return df.round({k: v for k, v in _ROUND.items() if k in df.columns}).to_csv(index=False, lineterminator="\n")
+
+
+def write_clip_report(
+    report: ClipReport,
+    clip_dir: str | os.PathLike[str],
+    *,
+    extra: Callable[[Path, ClipReport], None] | None = None,
+) -> Path:
+    """Write a report folder atomically, replacing an older one of the same name.
+
+    Args:
+        report: The analysed clip.
+        clip_dir: Target folder (``OUT/<clip-stem>``).
+        extra: Optional callback writing more files into the temporary folder before it is
+            moved into place (HTML, annotated media).
+
+    Returns:
+        The folder's path.
+    """
+    target = Path(clip_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        (tmp / "report.json").write_text(report.to_json() + "\n", encoding="utf-8")
+        (tmp / "frames.csv").write_text(_csv(report.frames), encoding="utf-8")
+        (tmp / "detections.csv").write_text(_csv(report.detections), encoding="utf-8")
+        (tmp / "tracks.csv").write_text(_csv(report.tracks), encoding="utf-8")
+        if extra is not None:
+            extra(tmp, report)
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.replace(target, old / "report")
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def load_report(clip_dir: str | os.PathLike[str]) -> ClipReport:
+    """Read a report folder written by :func:`write_clip_report`.
+
+    Raises:
+        ReportError: the folder or one of its files is missing, or the schema version is unknown.
+    """
+    d = Path(clip_dir)
+    if (d / "report.json").is_file() is False and d.is_file() and d.name == "report.json":
+        d = d.parent
+    missing = [f for f in FILES if not (d / f).is_file()]
+    if missing:
+        raise ReportError(f"{d}: not a complete vidtools report folder (missing {', '.join(missing)}); run 'vidtools analyze' again")
+    try:
+        meta = json.loads((d / "report.json").read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ReportError(f"{d / 'report.json'}: not valid JSON ({e.__class__.__name__})") from None
+    version = str(meta.get("schema_version", ""))
+    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise ReportError(f"{d / 'report.json'}: schema version {version!r} is not supported (expected {SCHEMA_VERSION})")
+
+    def read(name: str) -> pd.DataFrame:
+        try:
+            return pd.read_csv(d / name, keep_default_na=False, na_values=[""])
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame()
+
+    return ClipReport(meta=meta, frames=read("frames.csv"), detections=read("detections.csv"), tracks=read("tracks.csv"))
