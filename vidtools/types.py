@@ -342,7 +342,7 @@ class ClipReport:
         rows = []
         for level in ("categories", "classes"):
             for name, s in self.meta["summary"][level].items():
-                rows.append({"level": level[:-1] if level == "classes" else "category", "name": name, **s})
+                rows.append({"level": "class" if level == "classes" else "category", "name": name, **s})
         cols = ["level", "name", "max", "max_frame_index", "max_t_s", "mean", "share_frames"]
         df = pd.DataFrame(rows)
         return df if not df.empty else pd.DataFrame(columns=cols)

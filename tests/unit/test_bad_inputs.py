@@ -1,0 +1,101 @@
+"""Bad clips give one clear line, an errors.json entry, no half-written report; others go on."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+
+import vidtools
+from tests.fakes import FakeDetector, encode_clip, numbered_frames
+from vidtools import cli
+from vidtools.errors import VideoOpenError
+
+
+def one_person(n, img):
+    return [(0, 0.9, 5, 5, 20, 30)]
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory):
+    d = tmp_path_factory.mktemp("bad")
+    good = encode_clip(d / "good.mp4", numbered_frames(20), fps=10, codec="libx264")
+    data = good.read_bytes()
+    (d / "empty.mp4").write_bytes(b"")
+    (d / "truncated.mp4").write_bytes(data[: len(data) // 2])
+    (d / "corrupt.mp4").write_bytes(bytes(range(256)) * 64)
+    (d / "notes.mp4").write_text("this is not a video\n" * 50)
+    import av
+
+    with av.open(str(d / "zero.mkv"), "w") as out:  # a valid container with a video stream and no frames
+        s = out.add_stream("libx264", rate=Fraction(10))
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+    return d
+
+
+BAD = {
+    "missing.mp4": "not found",
+    "empty.mp4": "empty",
+    "truncated.mp4": "truncated",
+    "corrupt.mp4": "not a readable video",
+    "notes.mp4": "not a readable video",
+    "zero.mkv": "no",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_each_bad_input_is_a_clear_error(clips, name):
+    with pytest.raises(VideoOpenError) as e:
+        vidtools.analyze(clips / name, detector=FakeDetector(one_person), quiet=True, shots=False)
+    msg = str(e.value)
+    assert str(clips / name) in msg and "\n" not in msg
+    assert BAD[name] in msg
+
+
+def test_probe_cli_bad_file_one_line(clips, capsys):
+    assert cli.main(["probe", str(clips / "corrupt.mp4")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "corrupt.mp4" in err[0] and "Traceback" not in err[0]
+
+
+def test_batch_goes_on_and_records_errors(clips, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("vidtools.batch.load_detector", lambda config: FakeDetector(one_person))
+    out = tmp_path / "out"
+    names = ["empty.mp4", "good.mp4", "truncated.mp4", "missing.mp4", "corrupt.mp4", "notes.mp4", "zero.mkv"]
+    rc = cli.main(["analyze", *[str(clips / n) for n in names], "-o", str(out), "--no-shots", "-q"])
+    assert rc == 1
+    errors = json.loads((out / "errors.json").read_text())
+    assert [e["path"] for e in errors] == [str(clips / n) for n in names if n != "good.mp4"]
+    assert all(e["error"] == "VideoOpenError" and e["reason"] for e in errors)
+    assert (out / "good" / "report.json").is_file()
+    assert sorted(p.name for p in out.iterdir()) == ["errors.json", "good"], "no half-written report folders"
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("vidtools: error:") == len(names)  # 6 clips + summary line
+    rc = cli.main(["analyze", str(clips / "good.mp4"), "-o", str(out), "--no-shots", "-q"])
+    assert rc == 0 and json.loads((out / "errors.json").read_text()) == []
+
+
+def test_failure_midway_leaves_old_report_intact(clips, tmp_path, monkeypatch):
+    out = tmp_path / "o"
+    vidtools.analyze(clips / "good.mp4", out, detector=FakeDetector(one_person), quiet=True, shots=False, tracker="none")
+    before = (out / "good" / "report.json").read_text()
+
+    def boom(n, img):
+        raise RuntimeError("model crashed")
+
+    monkeypatch.setattr("vidtools.batch.load_detector", lambda config: FakeDetector(boom))
+    res = vidtools.analyze_many([clips / "good.mp4"], out, quiet=True, shots=False)
+    assert not res.ok and "internal error" in res.failures[0].reason and "model crashed" in res.failures[0].reason
+    assert (out / "good" / "report.json").read_text() == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_usage_errors_exit_2(clips, tmp_path, capsys):
+    assert cli.main(["analyze", str(clips / "good.mp4")]) == 2  # no -o
+    assert cli.main(["analyze", str(clips / "good.mp4"), "-o", str(tmp_path), "--every", "0"]) == 2
+    assert cli.main(["analyze", str(clips / "good.mp4"), "-o", str(tmp_path), "--every", "2", "--fps", "3"]) == 2
+    assert cli.main(["analyze", str(clips / "good.mp4"), "-o", str(tmp_path), "--model", str(tmp_path / "nope.pt")]) == 2
+    err = capsys.readouterr().err
+    assert "nope.pt" in err and "Looked in" in err and "Traceback" not in err
+    assert cli.main(["analyze", str(clips / "good.mp4"), "-o", str(tmp_path), "--taxonomy", str(tmp_path / "t.yaml")]) == 2

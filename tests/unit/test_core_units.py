@@ -1,0 +1,131 @@
+"""Config, taxonomy, counting and weights resolution (pure logic, no model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from vidtools.config import AnalysisConfig
+from vidtools.count import frame_counts, shot_of, summarize
+from vidtools.errors import TaxonomyError, UsageError, WeightsNotFoundError
+from vidtools.taxonomy import default_taxonomy, load_taxonomy
+from vidtools.types import Detections, Shot
+from vidtools.weights import resolve_model, sha256_model, verify_against_manifest
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [dict(every=0), dict(fps=-1), dict(every=2, fps=5.0), dict(conf=1.5), dict(iou=-0.1), dict(batch=0),
+     dict(start=5, end=2), dict(tracker="sort"), dict(device="gpu"), dict(imgsz=8), dict(terminal_s=0)],
+)
+def test_config_rejects_bad_values(kw):
+    with pytest.raises(UsageError):
+        AnalysisConfig(**kw)
+
+
+def test_config_from_options_names_unknown():
+    with pytest.raises(UsageError, match="unknown option.*confidence"):
+        AnalysisConfig.from_options(confidence=0.3)
+    c = AnalysisConfig.from_options(every=3, device="cuda:1")
+    assert c.every == 3 and c.device == "cuda:1"
+    assert c.to_dict()["every"] == 3 and "model" in c.to_dict()
+
+
+def test_default_taxonomy_maps_coco():
+    t = default_taxonomy()
+    assert t.category_of("person") == "personnel"
+    for c in ("car", "truck", "bus", "motorcycle", "bicycle"):
+        assert t.category_of(c) == "vehicle"
+    assert t.category_of("tie") == "other" and t.category_of("cell phone") == "other"
+    det = t.detectable(["person", "car", "tie"])
+    assert det["personnel"] == ["person"] and det["vehicle"] == ["car"] and det["armored_vehicle"] == []
+
+
+def test_yaml_taxonomy(tmp_path):
+    p = tmp_path / "tax.yaml"
+    p.write_text("categories:\n  personnel: [person, Soldier]\n  armored_vehicle: [tank, apc]\n  vehicle: car\n")
+    t = load_taxonomy(p)
+    assert t.category_of("soldier") == "personnel"
+    assert t.category_of("APC") == "armored_vehicle"
+    assert t.category_of("car") == "vehicle"
+    assert t.category_of("truck") == "other"
+    assert t.detectable(["tank", "person"])["armored_vehicle"] == ["tank"]
+
+
+@pytest.mark.parametrize(
+    "text,match",
+    [("categories: [a, b]\n", "expected a mapping"), ("categories:\n  a: [1, 2]\n", "as strings"),
+     ("categories:\n  a: [x]\n  b: [x]\n", "both"), ("categories:\n  other: [x]\n", "reserved"), ("a: [\n", "not valid YAML")],
+)
+def test_bad_taxonomy(tmp_path, text, match):
+    p = tmp_path / "t.yaml"
+    p.write_text(text)
+    with pytest.raises(TaxonomyError, match=match):
+        load_taxonomy(p)
+    with pytest.raises(TaxonomyError, match="not found"):
+        load_taxonomy(tmp_path / "missing.yaml")
+
+
+def test_detections_validate_and_index():
+    d = Detections(np.array([[0, 0, 1, 1], [1, 1, 2, 2]]), [0.9, 0.4], [0, 2], np.array(["person", "car"], object),
+                   np.array(["personnel", "vehicle"], object))
+    sub = d[d.conf > 0.5]
+    assert len(sub) == 1 and sub.class_name[0] == "person" and len(d) == 2
+    assert d.count("vehicle") == 1
+    with pytest.raises(ValueError):
+        d.xyxy[0, 0] = 5  # read-only
+    with pytest.raises(ValueError, match="entries"):
+        Detections(np.zeros((2, 4)), [0.1], [0, 1], np.array(["a", "b"], object), np.array(["x", "y"], object))
+    assert len(Detections.empty()) == 0
+
+
+def test_shot_of_and_counts():
+    shots = [Shot(0, 0, 9, 0.0, 0.9, "cut"), Shot(1, 10, 19, 1.0, 1.9, "end")]
+    assert shot_of(np.array([0, 9, 10, 19, 25]), shots).tolist() == [0, 0, 1, 1, -1]
+    frames = pd.DataFrame({"frame_index": [0, 5, 10], "t_s": [0.0, 0.5, 1.0], "shot": [0, 0, 1]})
+    dets = pd.DataFrame({"frame_index": [0, 0, 0, 10], "class": ["person", "person", "car", "person"],
+                         "category": ["personnel", "personnel", "vehicle", "personnel"]})
+    counts = frame_counts(frames, dets, ["personnel", "vehicle", "other"], ["person", "car", "bus"])
+    assert counts["personnel"].tolist() == [2, 0, 1]
+    assert counts["class:car"].tolist() == [1, 0, 0] and counts["class:bus"].tolist() == [0, 0, 0]
+    s = summarize(counts, ["personnel", "vehicle", "other"], ["person", "car", "bus"])
+    assert s["categories"]["personnel"] == {"max": 2, "max_frame_index": 0, "max_t_s": 0.0, "mean": 1.0, "share_frames": 0.6667}
+    assert s["categories"]["other"]["max"] == 0 and s["categories"]["other"]["max_frame_index"] is None
+    assert s["classes"]["car"]["share_frames"] == pytest.approx(0.3333)
+
+
+def test_resolve_model_by_name_and_path(tmp_path, monkeypatch):
+    d1, d2 = tmp_path / "a", tmp_path / "b"
+    (d2 / "mynet_int8_openvino_model").mkdir(parents=True)
+    d1.mkdir()
+    (d1 / "other.pt").write_bytes(b"x")
+    monkeypatch.setenv("VIDTOOLS_WEIGHTS", f"{d1}:{d2}")
+    r = resolve_model("mynet")
+    assert r.path == str(d2 / "mynet_int8_openvino_model") and not r.download
+    assert resolve_model(str(d1 / "other.pt")).path == str(d1 / "other.pt")
+    with pytest.raises(WeightsNotFoundError) as e:
+        resolve_model("yolo11n")
+    msg = str(e.value)
+    assert str(d1 / "yolo11n.pt") in msg and str(d2 / "yolo11n_int8_openvino_model") in msg and "--model" in msg
+    with pytest.raises(WeightsNotFoundError, match="nothere.pt"):
+        resolve_model(str(tmp_path / "nothere.pt"))
+    assert resolve_model("yolo11n", allow_download=True).download is True
+    with pytest.raises(WeightsNotFoundError):
+        resolve_model("not_an_official_name", allow_download=True)
+
+
+def test_manifest_verification(tmp_path):
+    m = tmp_path / "net_openvino_model"
+    m.mkdir()
+    (m / "a.bin").write_bytes(b"abc")
+    import hashlib
+
+    good = {"net_openvino_model": {"files": {"a.bin": hashlib.sha256(b"abc").hexdigest()}}}
+    assert verify_against_manifest(m, good)["verified"] is True
+    bad = {"net_openvino_model": {"files": {"a.bin": "0" * 64}}}
+    assert verify_against_manifest(m, bad) == {"entry": "net_openvino_model", "verified": False, "mismatched": ["a.bin"]}
+    assert verify_against_manifest(m, {})["verified"] is None
+    h1 = sha256_model(m)
+    (m / "a.bin").write_bytes(b"abd")
+    assert sha256_model(m) != h1

@@ -1,0 +1,101 @@
+"""The pipeline around a fake detector: sampling, batching, counts, reports, batch isolation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import vidtools
+from tests.fakes import FakeDetector, encode_clip, numbered_frames
+from vidtools.batch import clip_dir_names
+from vidtools.config import AnalysisConfig
+from vidtools.pipeline import analyze_clip
+from vidtools.report.writer import load_report
+
+
+def rule(n: int, img: np.ndarray) -> list[tuple]:
+    """Frame n shows n % 4 persons, a car on even frames, and a tie always."""
+    rows = [(0, 0.9, 2 + 10 * k, 20, 8 + 10 * k, 40) for k in range(n % 4)]
+    if n % 2 == 0:
+        rows.append((2, 0.8, 40, 30, 60, 44))
+    rows.append((27, 0.5, 30, 10, 34, 18))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return encode_clip(tmp_path_factory.mktemp("p") / "clip.mkv", numbered_frames(30), fps=10)
+
+
+def cfg(**kw):
+    return AnalysisConfig(shots=False, quiet=True, **kw)
+
+
+def test_counts_follow_the_detector_frame_by_frame(clip):
+    det = FakeDetector(rule)
+    r = analyze_clip(clip, cfg(every=2, batch=4), detector=det)
+    f = r.frames
+    assert f["frame_index"].tolist() == list(range(0, 30, 2))
+    assert det.seen == list(range(0, 30, 2)), "the detector must get the sampled source frames in order"
+    assert max(det.calls) == 4 and sum(det.calls) == 15, "frames go to the model in batches"
+    assert f["personnel"].tolist() == [n % 4 for n in range(0, 30, 2)]
+    assert f["vehicle"].tolist() == [1] * 15 and f["other"].tolist() == [1] * 15
+    assert f["class:tie"].tolist() == [1] * 15 and "class:bus" in f and f["class:bus"].sum() == 0
+    assert f["t_s"].tolist() == pytest.approx([i / 10 for i in range(0, 30, 2)])
+    s = r.meta["summary"]["categories"]["personnel"]
+    assert s["max"] == 2 and s["max_frame_index"] == 2 and s["max_t_s"] == pytest.approx(0.2)
+    assert s["mean"] == pytest.approx(np.mean([n % 4 for n in range(0, 30, 2)]), abs=1e-4)
+    assert s["share_frames"] == pytest.approx(7 / 15, abs=1e-4)
+    d = r.detections
+    assert list(d.columns[:4]) == ["frame_index", "t_s", "shot", "track_id"]
+    assert set(d["category"]) == {"personnel", "vehicle", "other"}
+    assert len(d) == sum(len(rule(n, None)) for n in range(0, 30, 2))
+
+
+def test_report_meta_has_provenance_and_taxonomy(clip):
+    r = analyze_clip(clip, cfg(every=5, conf=0.3), detector=FakeDetector(rule))
+    m = r.meta
+    assert m["schema_version"] == "1.0"
+    assert m["provenance"]["input"]["sha256"] == vidtools.probe(clip).sha256
+    assert m["provenance"]["parameters"]["conf"] == 0.3 and m["provenance"]["parameters"]["every"] == 5
+    assert m["provenance"]["versions"]["vidtools"] == vidtools.__version__
+    assert m["provenance"]["versions"]["ultralytics"]
+    assert m["provenance"]["started_at"] <= m["provenance"]["finished_at"]
+    assert m["taxonomy"]["detectable"]["personnel"] == ["person"]
+    assert m["taxonomy"]["detectable"]["armored_vehicle"] == []
+    assert m["video"]["fps"] == "10/1" and m["sampling"]["n_frames_sampled"] == 6
+    assert any("not" in n and "killed" in n for n in m["notes"])
+    json.loads(r.to_json())
+
+
+def test_fps_sampling_and_segment(clip):
+    det = FakeDetector(rule)
+    r = analyze_clip(clip, cfg(fps=2.0, start=1.0, end=2.5), detector=det)
+    assert r.frames["frame_index"].tolist() == [10, 15, 20]
+    assert r.meta["sampling"]["segment_start_s"] == pytest.approx(1.0)
+
+
+def test_write_and_load_report_round_trip(clip, tmp_path):
+    r = vidtools.analyze(clip, tmp_path / "out", detector=FakeDetector(rule), every=3, shots=False, quiet=True, tracker="none")
+    d = tmp_path / "out" / "clip"
+    assert sorted(p.name for p in d.iterdir()) == ["detections.csv", "frames.csv", "report.json", "tracks.csv"]
+    back = load_report(d)
+    assert back.meta == json.loads(r.to_json())
+    pd.testing.assert_frame_equal(back.frames, r.frames, check_dtype=False)
+    assert back.detections[["frame_index", "class", "category"]].equals(r.detections[["frame_index", "class", "category"]])
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")], "no temporary folders left"
+    assert r.summary.set_index(["level", "name"]).loc[("class", "person"), "max"] == 3
+
+
+def test_clip_dir_names_unique():
+    assert clip_dir_names(["a/x.mp4", "b/x.mp4", "c/y.avi", "d/x.mkv"]) == ["x", "x-2", "y", "x-3"]
+
+
+def test_options_and_config_are_the_same_names(clip):
+    with pytest.raises(vidtools.UsageError, match="unknown option"):
+        vidtools.analyze(clip, detector=FakeDetector(rule), evry=2)
+    r = vidtools.analyze(clip, config=AnalysisConfig(every=10, shots=False, quiet=True), detector=FakeDetector(rule), conf=0.5)
+    assert r.meta["provenance"]["parameters"]["conf"] == 0.5 and r.meta["provenance"]["parameters"]["every"] == 10
