@@ -76,13 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("probe", help="print a clip's metadata and sha256 as JSON")
-    p.add_argument("clips", nargs="+", metavar="CLIP", help="video file(s)")
+    p.add_argument("clips", nargs="+", metavar="CLIP", help="video file(s) to describe")
     p.add_argument("--count-frames", action="store_true", help="count frames by reading every packet instead of trusting the container")
     _add_common(p)
 
     p = sub.add_parser("frames", help="split a clip into image files named by source frame index and time, plus index.csv")
-    p.add_argument("clip", metavar="CLIP", help="video file")
-    p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("clip", metavar="CLIP", help="the video file to split into frames")
+    p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder for the images and index.csv")
     _add_sampling(p)
     p.add_argument("--format", choices=("jpg", "png"), default="jpg", help="image format (default: %(default)s)")
     p.add_argument("--shots", action="store_true",
@@ -115,8 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
 
     p = sub.add_parser("shots", help="find shots and strikes only (fast, no detector); writes OUT/<clip>/shots.json")
-    p.add_argument("clips", nargs="+", metavar="CLIP", help="video file(s)")
-    p.add_argument("-o", "--out", required=True, metavar="OUT", help="output folder")
+    p.add_argument("clips", nargs="+", metavar="CLIP", help="video file(s) to segment into shots and strikes")
+    p.add_argument("-o", "--out", required=True, metavar="OUT", help="output folder; writes OUT/<clip-stem>/shots.json")
     _add_segment(p)
     _add_common(p)
 
