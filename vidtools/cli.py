@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vidtools.config import AnalysisConfig
-from vidtools.errors import ModelLoadError, TaxonomyError, UsageError, VidtoolsError, WeightsNotFoundError
+from vidtools.errors import ClaimsError, ModelLoadError, ReportError, TaxonomyError, UsageError, VidtoolsError, WeightsNotFoundError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _D = AnalysisConfig()
@@ -212,21 +212,13 @@ def _cmd_shots(a: argparse.Namespace) -> int:
 
 
 def _cmd_claims(a: argparse.Namespace) -> int:
-    import vidtools
-    from vidtools.claims import claims_to_json, save_claims
+    from vidtools.claims import claims_to_json, extract_claims_from_file, save_claims
 
-    p = Path(a.textfile)
-    if not p.is_file():
-        raise UsageError(f"{p}: text file not found")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{p}: not UTF-8 text; save it as UTF-8 and try again") from None
-    claims = vidtools.extract_claims(text)
+    claims = extract_claims_from_file(a.textfile)
     if a.out:
-        print(save_claims(claims, a.out, source=str(p)))
+        print(save_claims(claims, a.out, source_path=a.textfile))
     else:
-        print(json.dumps(claims_to_json(claims, source=str(p)), indent=2, ensure_ascii=False))
+        print(json.dumps(claims_to_json(claims, source_path=a.textfile), indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
@@ -247,20 +239,15 @@ def _report_dirs(paths: Sequence[str]) -> list[Path]:
 
 def _cmd_compare(a: argparse.Namespace) -> int:
     import vidtools
-    from vidtools.claims import checks_to_json, checks_to_markdown
-    from vidtools.report.writer import write_json_atomic
-    from vidtools.io import atomic_write_text
+    from vidtools.claims import checks_to_markdown, write_checks
 
     reports = [vidtools.load_report(d) for d in _report_dirs(a.reports)]
-    claims = vidtools.load_claims(a.claims)
-    checks = vidtools.compare(reports, claims)
-    md = checks_to_markdown(checks)
+    checks = vidtools.compare(reports, vidtools.load_claims(a.claims))
     if a.out:
-        out = Path(a.out)
-        print(atomic_write_text(out / "comparison.md", md))
-        print(write_json_atomic(out / "comparison.json", checks_to_json(checks)))
+        for path in write_checks(checks, a.out, stem="comparison").values():
+            print(path)
     else:
-        print(md)
+        print(checks_to_markdown(checks))
     return EXIT_OK
 
 
@@ -284,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="vidtools: %(levelname)s: %(message)s", stream=sys.stderr)
     try:
         return COMMANDS[a.command](a)
-    except (UsageError, WeightsNotFoundError, ModelLoadError, TaxonomyError) as e:
+    except (UsageError, WeightsNotFoundError, ModelLoadError, TaxonomyError, ClaimsError, ReportError) as e:
         _err(str(e))
         return EXIT_USAGE
     except VidtoolsError as e:
