@@ -21,6 +21,7 @@ os.environ.setdefault("YOLO_VERBOSE", "False")
 __version__ = "0.1.0"
 
 from vidtools.api import analyze, analyze_many  # noqa: E402
+from vidtools.claims import compare, extract_claims, load_claims, save_claims  # noqa: E402
 from vidtools.config import AnalysisConfig  # noqa: E402
 from vidtools.errors import (  # noqa: E402
     ClaimsError,
@@ -44,10 +45,6 @@ def __getattr__(name: str):  # lazily import the heavier optional parts of the A
         from vidtools import shots
 
         return getattr(shots, name)
-    if name in ("extract_claims", "compare", "load_claims", "save_claims"):
-        from vidtools import claims
-
-        return getattr(claims, name)
     raise AttributeError(f"module 'vidtools' has no attribute {name!r}")
 
 
