@@ -1,0 +1,481 @@
+"""Synthetic FPV-style compilations built from real footage, with exact ground truth.
+
+The shared clips (``../shared/videos``) are fixed cameras. A moving camera is simulated by a crop
+window that pans and zooms over a source segment (an "approach": the window shrinks toward a
+point, so objects near the centre grow, as they do when a drone closes on a target). Segments are
+joined the ways published compilations join them:
+
+- hard cuts between different clips or different parts of one clip;
+- a fade to black, a short black gap and a fade in from black (an edit, not a strike);
+- feed-loss tails that end a shot: analog static (colourless snow with tearing), an abrupt black
+  screen, a frozen picture (the last live frame repeated) and a broken-up, blocky picture;
+- an explosion flash (a few near-white frames inside a shot: not a cut);
+- a three-frame burst of static inside a shot after which the same flight resumes (a glitch:
+  neither a strike nor a cut);
+- OSD text, a centre crosshair and a semi-transparent channel watermark drawn on every frame of
+  two moving-camera segments;
+- letterboxed (2.39:1 picture in a 16:9 frame) and pillarboxed (4:3 picture) segments.
+
+The result is encoded lossy (H.264 ``crf`` 28 when libx264 is available, else MPEG-4 part 2) so
+the detectors see real compression artifacts. :func:`build_compilation` returns a
+:class:`SynthTruth` with every cut, strike, flash, glitch, letterbox box and overlay box.
+
+Frame index conventions match ``vidtools``: 0-based index of the decoded frame; a cut is the
+index of the first frame of the new shot; a strike starts at its first lost frame; the lost
+frames belong to the shot they end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+VIDEOS = Path(__file__).resolve().parents[1].parent / "shared" / "videos"
+"""The shared real clips (read-only; never copied into the repository)."""
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass
+class SynthTruth:
+    """Ground truth of a synthetic compilation.
+
+    Attributes:
+        path: The encoded clip.
+        fps: Frame rate (frames per second).
+        width: Frame width (px).
+        height: Frame height (px).
+        n_frames: Number of frames.
+        shots: ``(first_frame, last_frame, end_reason)`` per shot (reasons as in
+            ``vidtools.types.SHOT_END_REASONS``).
+        cuts: First frame of every shot after the first.
+        strikes: ``(first_lost_frame, kind)`` per feed loss that ends a shot.
+        flashes: ``(first, last)`` frames of explosion flashes (must not be cuts).
+        glitches: ``(first, last)`` frames of transient static inside a shot (must be ignored).
+        fades: ``(first_dark_frame, first_frame_of_next_shot)`` of fade-through-black edits.
+        letterbox: ``(first_frame, last_frame, box)`` per shot with bars; box = active picture
+            ``x1, y1, x2, y2`` (px, exclusive end).
+        overlays: ``(first_frame, last_frame, {name: box})`` per shot with static overlays drawn
+            on (names ``osd_top``, ``osd_bottom``, ``crosshair``, ``watermark``).
+        segments: Name of each shot's segment (for messages).
+    """
+
+    path: Path
+    fps: float
+    width: int
+    height: int
+    n_frames: int = 0
+    shots: list[tuple[int, int, str]] = field(default_factory=list)
+    cuts: list[int] = field(default_factory=list)
+    strikes: list[tuple[int, str]] = field(default_factory=list)
+    flashes: list[tuple[int, int]] = field(default_factory=list)
+    glitches: list[tuple[int, int]] = field(default_factory=list)
+    fades: list[tuple[int, int]] = field(default_factory=list)
+    letterbox: list[tuple[int, int, Box]] = field(default_factory=list)
+    overlays: list[tuple[int, int, dict[str, Box]]] = field(default_factory=list)
+    segments: list[str] = field(default_factory=list)
+
+    def shot_of(self, frame: int) -> int:
+        """Index of the shot that holds a frame."""
+        for k, (a, b, _) in enumerate(self.shots):
+            if a <= frame <= b:
+                return k
+        raise IndexError(frame)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading real footage
+
+
+def source_frames(name: str, start_s: float, n: int, *, step: int = 1) -> Iterator[np.ndarray]:
+    """Yield ``n`` BGR frames of a shared clip from ``start_s`` on (every ``step``-th frame)."""
+    from vidtools.frames import decode
+
+    path = VIDEOS / name
+    got = 0
+    first = None
+    for d in decode(path, start=start_s, sampler=lambda i, t: True):
+        if first is None:
+            first = d.index
+        if (d.index - first) % step:
+            continue
+        yield d.image
+        got += 1
+        if got >= n:
+            return
+    if got < n:
+        raise ValueError(f"{path}: only {got} of {n} frames from {start_s} s")
+
+
+def _lerp(a: float, b: float, u: float) -> float:
+    return a + (b - a) * u
+
+
+def camera(
+    frames: Iterator[np.ndarray],
+    n: int,
+    size: tuple[int, int],
+    *,
+    centre: tuple[tuple[float, float], tuple[float, float]],
+    zoom: tuple[float, float],
+) -> Iterator[np.ndarray]:
+    """Simulate a moving camera over a fixed-camera source.
+
+    Args:
+        frames: Source frames.
+        n: Number of frames.
+        size: Output ``(width, height)``.
+        centre: Window centre at the first and the last frame, as fractions of the source size.
+        zoom: Window height as a fraction of the source height at the first and the last frame
+            (smaller = closer); the window keeps the output's aspect ratio.
+    """
+    w, h = size
+    for k, img in enumerate(frames):
+        u = k / max(1, n - 1)
+        if img.shape[1] > 2 * w:  # keep the warp's scale near 1 (no aliasing)
+            f = 2 * w / img.shape[1]
+            img = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        sh, sw = img.shape[:2]
+        ch = _lerp(zoom[0], zoom[1], u) * sh
+        cw = ch * w / h
+        if cw > sw:
+            cw, ch = sw, sw * h / w
+        cx = _lerp(centre[0][0], centre[1][0], u) * sw
+        cy = _lerp(centre[0][1], centre[1][1], u) * sh
+        x1 = min(max(0.0, cx - cw / 2), sw - cw)
+        y1 = min(max(0.0, cy - ch / 2), sh - ch)
+        # sub-pixel window through an affine warp: smooth motion, no 1-px jitter
+        sx, sy = w / cw, h / ch
+        m = np.array([[sx, 0, -x1 * sx], [0, sy, -y1 * sy]], np.float32)
+        yield cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR)
+
+
+# ---------------------------------------------------------------------------------------------
+# Effects
+
+
+def boxed(picture: np.ndarray, size: tuple[int, int], box: Box) -> np.ndarray:
+    """Place a picture into a black frame of ``size`` at ``box`` (letterbox / pillarbox)."""
+    w, h = size
+    out = np.zeros((h, w, 3), np.uint8)
+    x1, y1, x2, y2 = box
+    out[y1:y2, x1:x2] = cv2.resize(picture, (x2 - x1, y2 - y1), interpolation=cv2.INTER_AREA)
+    return out
+
+
+def analog_static(prev: np.ndarray, rng: np.random.Generator, k: int, ramp: int = 2) -> np.ndarray:
+    """One frame of a dying analog feed: colourless snow, line noise and horizontal tearing.
+
+    The first ``ramp`` frames still show the last picture under the snow.
+    """
+    h, w = prev.shape[:2]
+    snow = rng.normal(118, 62, (h, (w + 1) // 2)).astype(np.float32)
+    snow = np.repeat(snow, 2, axis=1)[:, :w]  # analog grain is wider than tall
+    snow += rng.normal(0, 25, (h, 1)).astype(np.float32)  # line-to-line brightness noise
+    if k < ramp:
+        a = 0.5 + 0.25 * k
+        torn = np.roll(prev, int(rng.integers(-40, 40)), axis=1).astype(np.float32)
+        base = cv2.cvtColor(torn.astype(np.uint8), cv2.COLOR_BGR2GRAY).astype(np.float32)
+        snow = a * snow + (1 - a) * base
+    # tearing: a band of rows shifted sideways
+    y = int(rng.integers(0, h - 20))
+    snow[y : y + 20] = np.roll(snow[y : y + 20], int(rng.integers(-60, 60)), axis=1)
+    g = np.clip(snow, 0, 255).astype(np.uint8)
+    return cv2.merge([g, g, g])
+
+
+def broken_up(last: np.ndarray, rng: np.random.Generator, k: int, n: int, block: int = 16) -> np.ndarray:
+    """One frame of a digital feed breaking up: blocks displaced, smeared, flattened, grey/green."""
+    h, w = last.shape[:2]
+    out = last.copy()
+    frac = 0.35 + 0.6 * k / max(1, n - 1)
+    for by in range(0, h, block):
+        for bx in range(0, w, block):
+            if rng.random() > frac:
+                continue
+            r = rng.random()
+            dst = out[by : by + block, bx : bx + block]
+            if r < 0.35:  # displaced block from elsewhere
+                sy = int(np.clip(by + rng.integers(-3, 4) * block, 0, h - block))
+                sx = int(np.clip(bx + rng.integers(-3, 4) * block, 0, w - block))
+                dst[:] = last[sy : sy + dst.shape[0], sx : sx + dst.shape[1]]
+            elif r < 0.7:  # flat block (lost detail)
+                dst[:] = dst.reshape(-1, 3).mean(0).astype(np.uint8)
+            elif r < 0.85:  # smear: repeat the block's top row
+                dst[:] = dst[:1]
+            else:  # decoder garbage: grey / green block
+                dst[:] = (128, 128, 128) if rng.random() < 0.5 else (40, 160, 40)
+    return out
+
+
+def flash(img: np.ndarray, strength: float) -> np.ndarray:
+    """An explosion flash: the picture washed toward white."""
+    return cv2.addWeighted(img, 1 - strength, np.full_like(img, 255), strength, 0)
+
+
+def overlay_boxes(size: tuple[int, int]) -> dict[str, Box]:
+    """Where :func:`draw_overlays` draws its elements (x1, y1, x2, y2, exclusive)."""
+    w, h = size
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    out = {}
+    for name, text, scale, org in _overlay_texts(size):
+        (tw, th), base = cv2.getTextSize(text, font, scale, 2)
+        x, y = org
+        out[name] = (x - 2, y - th - 2, x + tw + 2, y + base + 2)
+    cx, cy = w // 2, h // 2
+    out["crosshair"] = (cx - 41, cy - 41, cx + 42, cy + 42)
+    return out
+
+
+def _overlay_texts(size: tuple[int, int]) -> list[tuple[str, str, float, tuple[int, int]]]:
+    w, h = size
+    return [
+        ("osd_top", "BAT 15.8V  ALT 087M  12:41", 0.6, (12, 26)),
+        ("osd_bottom", "SPD 042 KMH  CH 5  REC", 0.6, (12, h - 14)),
+        ("watermark", "@FPV_FRONTLINE", 0.7, (w - 220, h - 16)),
+    ]
+
+
+def draw_overlays(img: np.ndarray) -> np.ndarray:
+    """Draw OSD text (white, black outline), a centre crosshair and a semi-transparent watermark."""
+    h, w = img.shape[:2]
+    out = img.copy()
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    for name, text, scale, org in _overlay_texts((w, h)):
+        if name == "watermark":
+            layer = out.copy()
+            cv2.putText(layer, text, org, font, scale, (255, 255, 255), 2, cv2.LINE_AA)
+            out = cv2.addWeighted(layer, 0.6, out, 0.4, 0)
+        else:
+            cv2.putText(out, text, org, font, scale, (0, 0, 0), 4, cv2.LINE_AA)
+            cv2.putText(out, text, org, font, scale, (255, 255, 255), 2, cv2.LINE_AA)
+    cx, cy = w // 2, h // 2
+    for (x1, y1, x2, y2) in ((cx - 40, cy, cx - 12, cy), (cx + 12, cy, cx + 40, cy),
+                             (cx, cy - 40, cx, cy - 12), (cx, cy + 12, cx, cy + 40)):
+        cv2.line(out, (x1, y1), (x2, y2), (0, 0, 0), 4)
+        cv2.line(out, (x1, y1), (x2, y2), (255, 255, 255), 2)
+    cv2.circle(out, (cx, cy), 3, (255, 255, 255), -1)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The compilation
+
+
+@dataclass
+class Segment:
+    """One shot of a compilation.
+
+    Attributes:
+        name: Label for messages.
+        source: Shared clip file name.
+        start_s: Where in the source the segment starts (s).
+        n: Number of live frames (before any tail).
+        centre: Camera window centre at start / end (fractions of the source size).
+        zoom: Window height fraction at start / end.
+        step: Use every ``step``-th source frame (faster apparent motion).
+        tail: ``None``, ``static``, ``black``, ``freeze``, ``broken`` or ``fade`` (fade out + black
+            gap; the next segment fades in).
+        tail_n: Frames of the tail.
+        box: Active picture box when the segment is letterboxed / pillarboxed.
+        overlays: Draw OSD / crosshair / watermark.
+        flash_at: Live-frame offset of an explosion flash (3 frames).
+        glitch_at: Live-frame offset of a 3-frame static glitch.
+        fade_in: The segment starts with a fade in from black over this many frames.
+    """
+
+    name: str
+    source: str
+    start_s: float
+    n: int
+    centre: tuple[tuple[float, float], tuple[float, float]] = ((0.5, 0.5), (0.5, 0.5))
+    zoom: tuple[float, float] = (0.9, 0.5)
+    step: int = 1
+    tail: str | None = None
+    tail_n: int = 0
+    box: Box | None = None
+    overlays: bool = False
+    flash_at: int | None = None
+    glitch_at: int | None = None
+    fade_in: int = 0
+
+
+TAIL_KIND = {"static": "signal_loss", "broken": "signal_loss", "black": "black", "freeze": "freeze"}
+
+LETTERBOX: Box = (0, 46, 640, 314)
+PILLARBOX: Box = (80, 0, 560, 360)
+
+
+def default_segments() -> list[Segment]:
+    """The standard test compilation (640x360, 20 fps, ~28 s)."""
+    return [
+        Segment("street approach + flash", "yassim_people.mp4", 0.0, 50, ((0.45, 0.55), (0.52, 0.62)), (0.95, 0.45),
+                flash_at=24),
+        Segment("lane approach, static ending", "intel_car-detection.mp4", 4.5, 50, ((0.5, 0.4), (0.5, 0.55)),
+                (0.95, 0.5), tail="static", tail_n=16),
+        Segment("campus pan with OSD, frozen ending", "opencv_vtest.avi", 2.0, 60, ((0.3, 0.55), (0.7, 0.5)),
+                (0.7, 0.6), tail="freeze", tail_n=20, overlays=True),
+        Segment("letterboxed street, fade out", "yassim_people.mp4", 3.0, 50, ((0.7, 0.4), (0.6, 0.5)), (0.9, 0.55),
+                tail="fade", tail_n=12, box=LETTERBOX),
+        Segment("pillarboxed campus, black ending", "opencv_vtest.avi", 20.0, 50, ((0.5, 0.45), (0.55, 0.6)),
+                (1.0, 0.55), tail="black", tail_n=14, box=PILLARBOX, fade_in=6),
+        Segment("room pan, broken-up ending", "intel_one-by-one-person-detection.mp4", 20.0, 50,
+                ((0.35, 0.5), (0.65, 0.5)), (0.8, 0.7), tail="broken", tail_n=12),
+        Segment("street pan with OSD and a glitch", "yassim_people.mp4", 1.5, 60, ((0.3, 0.35), (0.7, 0.4)),
+                (0.6, 0.5), overlays=True, glitch_at=30),
+        Segment("campus approach", "opencv_vtest.avi", 40.0, 40, ((0.5, 0.55), (0.52, 0.6)), (0.72, 0.45)),
+        Segment("street approach, static to the end", "yassim_people.mp4", 6.0, 50, ((0.25, 0.6), (0.3, 0.7)),
+                (0.8, 0.4), tail="static", tail_n=20),
+    ]
+
+
+def _encoder(path: Path, size: tuple[int, int], fps: int) -> tuple[Any, Any]:
+    import av
+
+    out = av.open(str(path), "w")
+    if "libx264" in av.codecs_available:
+        s = out.add_stream("libx264", rate=Fraction(fps))
+        s.options = {"crf": "28", "preset": "veryfast"}
+    else:  # pragma: no cover - depends on the bundled ffmpeg
+        s = out.add_stream("mpeg4", rate=Fraction(fps))
+        s.options = {"qscale": "6"}
+    s.width, s.height = size
+    s.pix_fmt = "yuv420p"
+    return out, s
+
+
+def build_compilation(
+    path: str | Path,
+    segments: list[Segment] | None = None,
+    *,
+    size: tuple[int, int] = (640, 360),
+    fps: int = 20,
+    seed: int = 7,
+) -> SynthTruth:
+    """Build and encode a compilation; return its ground truth.
+
+    Args:
+        path: Output file (``.mp4`` / ``.mkv``).
+        segments: Shots in order (default :func:`default_segments`).
+        size: Frame ``(width, height)``.
+        fps: Frame rate.
+        seed: Random seed of the noise effects.
+
+    Returns:
+        :class:`SynthTruth`.
+    """
+    import av
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    segments = default_segments() if segments is None else segments
+    rng = np.random.default_rng(seed)
+    w, h = size
+    truth = SynthTruth(path=path, fps=float(fps), width=w, height=h)
+    out, stream = _encoder(path, size, fps)
+    index = 0
+
+    def emit(img: np.ndarray) -> None:
+        nonlocal index
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="bgr24")
+        frame.pts = index
+        for pkt in stream.encode(frame):
+            out.mux(pkt)
+        index += 1
+
+    try:
+        for seg in segments:
+            first = index
+            if index > 0:
+                truth.cuts.append(index)
+            inner = (seg.box[2] - seg.box[0], seg.box[3] - seg.box[1]) if seg.box else size
+            live = camera(source_frames(seg.source, seg.start_s, seg.n, step=seg.step), seg.n, inner,
+                          centre=seg.centre, zoom=seg.zoom)
+            last = None
+            for k, pic in enumerate(live):
+                img = boxed(pic, size, seg.box) if seg.box else pic
+                if seg.overlays:
+                    img = draw_overlays(img)
+                if seg.fade_in and k < seg.fade_in:
+                    img = (img.astype(np.float32) * ((k + 1) / (seg.fade_in + 1))).astype(np.uint8)
+                if seg.flash_at is not None and seg.flash_at <= k < seg.flash_at + 3:
+                    img = flash(img, (0.75, 0.92, 0.8)[k - seg.flash_at])
+                    if k == seg.flash_at:
+                        truth.flashes.append((index, index + 2))
+                if seg.glitch_at is not None and seg.glitch_at <= k < seg.glitch_at + 3:
+                    img = analog_static(img, rng, 9)
+                    if k == seg.glitch_at:
+                        truth.glitches.append((index, index + 2))
+                emit(img)
+                last = img
+            assert last is not None
+            tail_start = index
+            if seg.tail == "static":
+                for k in range(seg.tail_n):
+                    emit(analog_static(last, rng, k))
+            elif seg.tail == "black":
+                for _ in range(seg.tail_n):
+                    emit(np.zeros_like(last))
+            elif seg.tail == "freeze":
+                for _ in range(seg.tail_n):
+                    emit(last)
+            elif seg.tail == "broken":
+                for k in range(seg.tail_n):
+                    emit(broken_up(last, rng, k, seg.tail_n))
+            elif seg.tail == "fade":
+                n_out = seg.tail_n // 2
+                for k in range(n_out):
+                    emit((last.astype(np.float32) * (1 - (k + 1) / (n_out + 1))).astype(np.uint8))
+                for _ in range(seg.tail_n - n_out):
+                    emit(np.zeros_like(last))
+                truth.fades.append((tail_start, index))
+            if seg.tail in TAIL_KIND:
+                truth.strikes.append((tail_start, TAIL_KIND[seg.tail]))
+            reason = TAIL_KIND.get(seg.tail or "", "cut")
+            truth.shots.append((first, index - 1, reason))
+            truth.segments.append(seg.name)
+            if seg.box:
+                truth.letterbox.append((first, index - 1, seg.box))
+            if seg.overlays:
+                truth.overlays.append((first, index - 1, overlay_boxes(size)))
+        for pkt in stream.encode():
+            out.mux(pkt)
+    finally:
+        out.close()
+    a, b, reason = truth.shots[-1]
+    if reason == "cut":
+        truth.shots[-1] = (a, b, "end")
+    truth.n_frames = index
+    return truth
+
+
+def tiny_frames(kind: str, n: int, *, size: tuple[int, int] = (160, 90), seed: int = 0) -> list[np.ndarray]:
+    """Small BGR frames for unit tests: ``scene`` (a textured picture moving right 2 px a frame),
+    ``static``, ``black``, ``grey``, ``white``.
+    """
+    rng = np.random.default_rng(seed)
+    w, h = size
+    if kind == "scene":
+        big = cv2.GaussianBlur(rng.integers(0, 256, (h, w * 3, 3), dtype=np.uint8), (0, 0), 3)
+        big = cv2.normalize(big, None, 20, 235, cv2.NORM_MINMAX)
+        yy, xx = np.mgrid[0:h, 0 : w * 3]
+        big[..., 2] = np.clip(big[..., 2].astype(int) + (xx % 60 < 30) * 40, 0, 255)
+        return [np.ascontiguousarray(big[:, 2 * k : 2 * k + w]) for k in range(n)]
+    if kind == "static":
+        return [analog_static(np.zeros((h, w, 3), np.uint8), rng, 9) for _ in range(n)]
+    if kind == "black":
+        return [np.zeros((h, w, 3), np.uint8) for _ in range(n)]
+    if kind == "grey":
+        return [np.full((h, w, 3), 128, np.uint8) for _ in range(n)]
+    if kind == "white":
+        return [np.full((h, w, 3), 250, np.uint8) for _ in range(n)]
+    raise ValueError(kind)
+
+
+FrameFn = Callable[[int], np.ndarray]
