@@ -315,6 +315,15 @@ def encode_jpeg(image: np.ndarray, quality: int = 80) -> bytes:
     return buf.tobytes()
 
 
+def share_mode(path: Path) -> Path:
+    """Make a published file readable by others (temporary files are created 0600)."""
+    try:
+        os.chmod(path, 0o644)
+    except OSError:
+        pass
+    return path
+
+
 def resolve_video(report: ClipReport, video_path: str | os.PathLike[str] | None) -> str:
     """The clip to draw on: ``video_path`` or the input path recorded in the report."""
     if video_path is not None:
@@ -584,6 +593,7 @@ def write_annotated(
         if expected is not None and n != int(expected):
             log.warning("%s: %d frames written, the analysis decoded %s", target, n, expected)
         os.replace(tmp, target)
+        share_mode(target)
     except BaseException:
         if proc is not None and proc.poll() is None:
             proc.kill()
@@ -593,7 +603,7 @@ def write_annotated(
     finally:
         err.close()
     sheet = assemble_grid([tiles[k] for k in sorted(tiles)])
-    atomic_write_bytes(sheet_path, encode_jpeg(sheet, 85))
+    share_mode(atomic_write_bytes(sheet_path, encode_jpeg(sheet, 85)))
     return target, sheet_path
 
 
@@ -625,4 +635,4 @@ def write_contact_sheet(
             ann.current = None
             tiles.append(_tile(ann.draw(index, t, images[index]), t, index))
     out = Path(clip_dir) / CONTACT_SHEET_NAME
-    return atomic_write_bytes(out, encode_jpeg(assemble_grid(tiles), 85))
+    return share_mode(atomic_write_bytes(out, encode_jpeg(assemble_grid(tiles), 85)))

@@ -113,10 +113,10 @@ def fake_report(video: Path, *, every: int = 2, evil: str = "") -> ClipReport:
     return ClipReport(meta=meta, frames=frames, detections=det, tracks=tracks)
 
 
-def _images(html: str, *, skip_alt: str | None = None) -> list[np.ndarray]:
+def _images(html: str, *, skip_alt: str | None = None, only_alt: str | None = None) -> list[np.ndarray]:
     out = []
     for m in re.finditer(r'src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)"', html):
-        if skip_alt and skip_alt in m.group(2):
+        if (skip_alt and skip_alt in m.group(2)) or (only_alt and only_alt not in m.group(2)):
             continue
         buf = np.frombuffer(base64.b64decode(m.group(1)), np.uint8)
         out.append(cv2.imdecode(buf, cv2.IMREAD_COLOR))
@@ -248,6 +248,12 @@ def test_blur_changes_person_boxes_only(clip: Path, tmp_path: Path) -> None:
         d = np.abs(ia.astype(int) - ib.astype(int))
         assert d[py1 + 8 : py2 - 8, px1 + 8 : px2 - 8].mean() > 15
         assert d[cy1 + 4 : cy2 - 4, cx1 + 4 : cx2 - 4].mean() < 1.0  # the car is not blurred
+    # the first lost frame (a frozen picture may still show people) is blurred too
+    la = _images(write_clip_html(r, tmp_path / "a").read_text(), only_alt="lost frame")
+    lb = _images(write_clip_html(r, tmp_path / "b", blur_people=True).read_text(), only_alt="lost frame")
+    assert len(la) == len(lb) == 2
+    for ia, ib in zip(la, lb):
+        assert np.abs(ia.astype(int) - ib.astype(int))[py1 + 8 : py2 - 8, px1 + 8 : px2 - 8].mean() > 15
 
 
 def test_claims_table(clip: Path, tmp_path: Path) -> None:
@@ -323,3 +329,22 @@ def test_write_annotated(clip: Path, tmp_path: Path) -> None:
     assert red(frames[12]) > red(frames[11]) + 0.02
     write_contact_sheet(r, tmp_path / "cs")
     assert (tmp_path / "cs" / "contact_sheet.jpg").is_file()
+
+
+def test_page_without_detections_or_tracks(clip: Path, tmp_path: Path) -> None:
+    r = fake_report(clip)
+    r = ClipReport(meta={**r.meta, "strikes": []}, frames=r.frames.assign(personnel=0, vehicle=0),
+                   detections=r.detections.iloc[0:0], tracks=r.tracks.iloc[0:0])
+    html = write_clip_html(r, tmp_path).read_text()
+    assert "No tracks." in html and "No strikes detected" in html
+    assert len(_images(html)) == 3  # keyframes still shown
+    assert (tmp_path / "report.html").stat().st_mode & 0o044 == 0o044  # readable by others
+
+
+def test_index_reads_reports_from_their_folders(clip: Path, tmp_path: Path) -> None:
+    from vidtools.report.writer import write_clip_report
+
+    r = fake_report(clip)
+    write_clip_report(r, tmp_path / "one")
+    html = write_index_html(tmp_path, [{"name": "one", "report": None, "error": None, "clip": str(clip)}]).read_text()
+    assert 'href="one/report.json"' in html and len(_images(html)) == 1 and "1 analysed, 0 failed" in html

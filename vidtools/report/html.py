@@ -30,7 +30,18 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 
-from vidtools.annotate import Boxes, boxes_by_frame, category_color, encode_jpeg, render_frame, resolve_video, spread, strike_marks
+from vidtools.annotate import (
+    Boxes,
+    blur_regions,
+    boxes_by_frame,
+    category_color,
+    encode_jpeg,
+    render_frame,
+    resolve_video,
+    share_mode,
+    spread,
+    strike_marks,
+)
 from vidtools.errors import ReportError, VidtoolsError
 from vidtools.io import atomic_write_text
 from vidtools.types import ClipReport
@@ -573,7 +584,12 @@ def render_clip_html(
         loss = None
         if k in loss_req and loss_req[k][0] in images:
             li, lt = loss_req[k]
-            loss = {"frame_index": li, "t_s": lt, "src": _data_uri(render_frame(images[li], None, width=IMAGE_WIDTH,
+            picture = images[li]
+            if blur_people and strike_req.get(k):
+                # a frozen or broken-up picture still shows the last scene: blur its persons too
+                last = boxes.get(strike_req[k][-1][0], Boxes.empty())
+                picture = blur_regions(picture, last.xyxy[last.people()], margin=0.25)
+            loss = {"frame_index": li, "t_s": lt, "src": _data_uri(render_frame(picture, None, width=IMAGE_WIDTH,
                                                                                    caption=[f"feed lost: {s.get('kind')}"]))}
         tc = _terminal_counts(term)
         persons = tc.get("personnel")
@@ -685,16 +701,7 @@ def write_clip_html(
     files = [f for f in _SIBLINGS if (d / f).is_file()]
     html = render_clip_html(report, video_path=video_path, blur_people=blur_people, checks=checks,
                             verify_video=verify_video, files=files)
-    return _publish(atomic_write_text(d / REPORT_NAME, html))
-
-
-def _publish(p: Path) -> Path:
-    """Readable by others, like the other report files (temp files are created 0600)."""
-    try:
-        os.chmod(p, 0o644)
-    except OSError:
-        pass
-    return p
+    return share_mode(atomic_write_text(d / REPORT_NAME, html))
 
 
 # --------------------------------------------------------------------------------------------
@@ -740,6 +747,13 @@ def render_index_html(out_dir: str | os.PathLike[str], entries: Sequence[Mapping
     for e in entries:
         name = str(e.get("name") or Path(str(e.get("clip") or "clip")).stem)
         report: ClipReport | None = e.get("report")
+        if report is None and not e.get("error") and (out / name / "report.json").is_file():
+            from vidtools.report.writer import load_report
+
+            try:
+                report = load_report(out / name)
+            except ReportError as err:
+                e = {**e, "error": str(err)}
         row: dict[str, Any] = {"name": name, "clip": str(e.get("clip") or ""), "error": e.get("error"), "href": None}
         for f in (REPORT_NAME, "report.json"):
             if (out / name / f).is_file():
@@ -797,12 +811,13 @@ def write_index_html(
     Args:
         out_dir: The run's output folder (holding one folder per clip).
         entries: One dict per clip, in the order to show: ``name`` (the clip's folder name),
-            ``report`` (:class:`ClipReport` or None), ``error`` (one line, or None) and ``clip``
-            (the video's path, for the thumbnail).
+            ``report`` (:class:`ClipReport`, or None: then it is read from ``out_dir/name`` when
+            that folder holds a report and there is no error), ``error`` (one line, or None) and
+            ``clip`` (the video's path, for the thumbnail; default: the path in the report).
         blur_people: Blur persons in the thumbnails.
 
     Returns:
         Path of ``index.html``.
     """
     html = render_index_html(out_dir, entries, blur_people=blur_people)
-    return _publish(atomic_write_text(Path(out_dir) / INDEX_NAME, html))
+    return share_mode(atomic_write_text(Path(out_dir) / INDEX_NAME, html))
