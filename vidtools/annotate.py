@@ -274,6 +274,7 @@ def render_frame(
     highlight: Sequence[float] | None = None,
     highlight_track: int | None = None,
     caption: Sequence[str] = (),
+    labels: bool = True,
 ) -> np.ndarray:
     """A report picture: resize to ``width`` (never up), blur, boxes, optional caption.
 
@@ -285,6 +286,7 @@ def render_frame(
         highlight: Strike target box (source pixels).
         highlight_track: Track id of the strike target.
         caption: Text lines drawn bottom-left.
+        labels: Write class / track id / confidence above the boxes.
 
     Returns:
         HxWx3 uint8 BGR.
@@ -298,7 +300,7 @@ def render_frame(
         scale = width / w
         img = cv2.resize(image, (width, max(1, int(round(h * scale)))), interpolation=cv2.INTER_AREA)
     out = draw_boxes(img, boxes if boxes is not None else Boxes.empty(), scale=scale, blur_people=blur_people,
-                     highlight=highlight, highlight_track=highlight_track)
+                     highlight=highlight, highlight_track=highlight_track, labels=labels)
     if caption:
         out = out.copy() if out is img else out
         text_block(out, [_ascii(c) for c in caption], corner="bl")

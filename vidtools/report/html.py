@@ -736,7 +736,7 @@ def _thumbnail(report: ClipReport, clip: Any, blur_people: bool) -> str | None:
     if pick[0] not in got:
         return None
     b = boxes_by_frame(report.detections).get(pick[0], Boxes.empty())
-    return _data_uri(render_frame(got[pick[0]], b, width=THUMB_WIDTH, blur_people=blur_people), 72)
+    return _data_uri(render_frame(got[pick[0]], b, width=THUMB_WIDTH, blur_people=blur_people, labels=False), 72)
 
 
 def render_index_html(out_dir: str | os.PathLike[str], entries: Sequence[Mapping[str, Any]], *, blur_people: bool = False) -> str:
