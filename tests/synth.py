@@ -456,17 +456,26 @@ def build_compilation(
 
 
 def tiny_frames(kind: str, n: int, *, size: tuple[int, int] = (160, 90), seed: int = 0) -> list[np.ndarray]:
-    """Small BGR frames for unit tests: ``scene`` (a textured picture moving right 2 px a frame),
+    """Small BGR frames for unit tests: ``scene`` (a textured panorama with sharp-edged blocks,
+    the camera panning 2 px a frame),
     ``static``, ``black``, ``grey``, ``white``.
     """
     rng = np.random.default_rng(seed)
     w, h = size
     if kind == "scene":
-        big = cv2.GaussianBlur(rng.integers(0, 256, (h, w * 3, 3), dtype=np.uint8), (0, 0), 3)
-        big = cv2.normalize(big, None, 20, 235, cv2.NORM_MINMAX)
-        yy, xx = np.mgrid[0:h, 0 : w * 3]
-        big[..., 2] = np.clip(big[..., 2].astype(int) + (xx % 60 < 30) * 40, 0, 255)
-        return [np.ascontiguousarray(big[:, 2 * k : 2 * k + w]) for k in range(n)]
+        pw = w * 3 + 2 * n
+        base = cv2.GaussianBlur(rng.random((h, pw)).astype(np.float32), (0, 0), 10)
+        base = cv2.normalize(base, None, 40, 200, cv2.NORM_MINMAX)
+        fine = cv2.GaussianBlur(rng.random((h, pw)).astype(np.float32), (0, 0), 1.2)
+        fine = cv2.normalize(fine, None, -30, 30, cv2.NORM_MINMAX)
+        pano = np.clip(base + fine, 0, 255).astype(np.uint8)
+        tint = rng.uniform(0.6, 1.3, 3)  # each "clip" has its own colours
+        pano = cv2.merge([np.clip(pano * t, 0, 255).astype(np.uint8) for t in tint])
+        for _ in range(pw // 25):  # buildings / vehicles: sharp-edged blocks
+            x, y = int(rng.integers(0, pw - 12)), int(rng.integers(0, h - 10))
+            col = tuple(int(c) for c in rng.integers(0, 255, 3))
+            cv2.rectangle(pano, (x, y), (x + int(rng.integers(4, 12)), y + int(rng.integers(4, 10))), col, -1)
+        return [np.ascontiguousarray(pano[:, 2 * k : 2 * k + w]) for k in range(n)]
     if kind == "static":
         return [analog_static(np.zeros((h, w, 3), np.uint8), rng, 9) for _ in range(n)]
     if kind == "black":

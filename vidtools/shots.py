@@ -202,7 +202,7 @@ class ShotParams:
     overlay_edge: float = 24.0
     overlay_persist: float = 0.7
     overlay_ref_s: float = 1.0
-    overlay_min_change: float = 0.3
+    overlay_min_change: float = 0.2
     overlay_min_motion: float = 0.5
     overlay_min_s: float = 1.0
     overlay_max_component: float = 0.06
@@ -1036,6 +1036,19 @@ class SignalAnalyzer:
                 self._events.append({"type": "flash", "start_frame": rec.index, "end_frame": later.index - 1,
                                      "t_s": round(rec.t, 6)})
                 return
+        # the end of a transient whose start was not a candidate: the picture returns to a frame
+        # seen just before the disturbance
+        hist = list(self._hist)
+        if hist:
+            d1 = mean_abs_diff(hist[-1].g, rec.g)
+            for k in range(2, min(len(hist), self._flash_n + 1) + 1):
+                before = hist[-k]
+                if before.label not in (OK, STILL) or before.index <= self._last_boundary:
+                    continue
+                if mean_abs_diff(before.g, rec.g) <= p.flash_return_ratio * d1 and similarity(before.g, rec.g) >= p.flash_return_corr:
+                    self._events.append({"type": "flash", "start_frame": before.index + 1, "end_frame": rec.index - 1,
+                                         "t_s": round(hist[-k + 1].t, 6)})
+                    return
         self._boundary(rec, "cut")
 
     def _boundary(self, rec: _Rec, reason: str, *, last: _Rec | None = None) -> None:
