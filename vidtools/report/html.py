@@ -592,11 +592,12 @@ def render_clip_html(
             loss = {"frame_index": li, "t_s": lt, "src": _data_uri(render_frame(picture, None, width=IMAGE_WIDTH,
                                                                                    caption=[f"feed lost: {s.get('kind')}"]))}
         tc = _terminal_counts(term)
+        tclasses = {k: v for k, v in _terminal_counts({"counts": term.get("classes") or {}}).items() if v}
         persons = tc.get("personnel")
         strike_rows.append({
             "index": k, "shot": s.get("shot"), "kind": s.get("kind"), "t_s": s.get("t_s"),
             "duration_s": s.get("duration_s"), "start_frame": s.get("start_frame"),
-            "terminal": term, "terminal_counts": tc,
+            "terminal": term, "terminal_counts": tc, "terminal_classes": tclasses, "target_note": s.get("target_note"),
             "persons_sentence": None if persons is None else
             f"{int(persons)} person{'s' if int(persons) != 1 else ''} visible in the terminal seconds of strike {k}",
             "target": tgt, "target_track": None if m is None else m.target_track,
