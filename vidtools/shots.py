@@ -638,7 +638,7 @@ class SignalAnalyzer:
         self._tshape: tuple[int, int] | None = None
         # provisional letterbox (update time, no look-ahead)
         self._prov_extent: list[int] | None = None
-        self._prov_reliable_prev = False
+        self._after_loss = False
         self._refined: dict[tuple[int, ...], tuple[int, int, int, int]] = {}
         # committed state
         self._hist: deque[_Rec] = deque(maxlen=max(self._motion_n, self._fade_n) + 2)
@@ -720,17 +720,25 @@ class SignalAnalyzer:
                 if label == OK and md <= p.freeze_md:
                     label = STILL
         extent = None
-        reliable = label in (OK, STILL) and s >= p.flat_std
-        if reliable and self.crop_bars:
-            extent = bar_extent(g, p.bar_luma)
+        if self.crop_bars:
+            # Bars can only be seen on a clear picture that is bright enough somewhere (not a
+            # loss, not flat, not the first frames of a fade-in). During a loss the box of the
+            # shot it ends is kept; after a loss or at a cut the estimate starts again.
+            reliable = label in (OK, STILL) and s >= p.flat_std and float(g.max()) >= 3 * p.bar_luma
+            if label in (BLACK, STATIC, BROKEN):
+                self._after_loss = True
+            elif self._after_loss and not reliable:
+                self._prov_extent = None  # unknown yet: the full frame
+            if reliable:
+                extent = bar_extent(g, p.bar_luma)
             if extent is not None:
-                if self._prov_extent is None or not self._prov_reliable_prev or md >= p.reset_md:
+                if self._prov_extent is None or self._after_loss or md >= p.reset_md:
                     self._prov_extent = list(extent)
+                    self._after_loss = False
                 else:
                     x = self._prov_extent
                     x[0], x[1] = min(x[0], extent[0]), min(x[1], extent[1])
                     x[2], x[3] = max(x[2], extent[2]), max(x[3], extent[3])
-        self._prov_reliable_prev = reliable
         rec = _Rec(index, float(t), g, label, m, s, md, mov, extent)
         self._prev = rec
         self._ring.append(rec)
