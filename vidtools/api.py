@@ -7,11 +7,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from vidtools.batch import BatchResult, ClipFailure, analyze_batch, clip_dir_names
+from vidtools.batch import BatchResult, ClipFailure, analyze_batch, clip_dir_names, write_outputs
 from vidtools.config import AnalysisConfig
 from vidtools.detect import Detector
 from vidtools.pipeline import analyze_clip
-from vidtools.report.writer import write_clip_report
 from vidtools.types import ClipReport
 
 
@@ -32,7 +31,8 @@ def analyze(
             ``model``, ``every``, ``fps``, ``start``, ``end``, ``conf``, ``iou``, ``imgsz``,
             ``device``, ``batch``, ``taxonomy``, ``tracker``, ``min_track_s``,
             ``track_buffer_s``, ``terminal_s``, ``shots``, ``crop_bars``, ``mask_overlays``,
-            ``allow_download``, ``quiet`` — the same names as the CLI options).
+            ``allow_download``, ``html``, ``annotate``, ``blur_people``, ``claims``, ``quiet`` —
+            the same names as the CLI options).
         detector: A loaded detector to reuse across calls.
 
     Returns:
@@ -42,7 +42,7 @@ def analyze(
     config = _config(config, options)
     report = analyze_clip(path, config, detector=detector)
     if out is not None:
-        write_clip_report(report, Path(out) / clip_dir_names([path])[0])
+        write_outputs(report, Path(out) / clip_dir_names([path])[0], config)
     return report
 
 

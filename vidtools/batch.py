@@ -9,7 +9,6 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from vidtools.config import AnalysisConfig
 from vidtools.detect import Detector
@@ -18,6 +17,7 @@ from vidtools.pipeline import analyze_clip, load_detector
 from vidtools.probe import sha256_file
 from vidtools.progress import Progress
 from vidtools.report.writer import write_clip_report, write_json_atomic
+from vidtools.types import ClaimCheck
 from vidtools.taxonomy import Taxonomy, load_taxonomy
 from vidtools.types import ClipReport
 
@@ -75,6 +75,44 @@ def clip_dir_names(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
     return names
 
 
+def output_writer(config: AnalysisConfig) -> Callable[[Path, ClipReport], None] | None:
+    """The extra outputs a config asks for (HTML page, annotated media, claim comparison), as a
+    ``write_extra`` callback that writes them into a clip's folder before it is published.
+
+    Raises:
+        ClaimsError: ``config.claims`` is missing or malformed (checked once, before any clip).
+    """
+    if not (config.html or config.annotate):
+        return None
+    claims = None
+    if config.claims and config.html:
+        from vidtools.claims import load_claims
+
+        claims = load_claims(config.claims)
+
+    def extra(folder: Path, report: ClipReport) -> None:
+        video = report.meta["provenance"]["input"]["path"]
+        if config.annotate:
+            from vidtools.annotate import write_annotated
+
+            write_annotated(report, folder, video_path=video, blur_people=config.blur_people)
+        if config.html:
+            from vidtools.claims import compare
+            from vidtools.report.html import write_clip_html
+
+            checks: list[ClaimCheck] | None = compare([report], claims) if claims is not None else None
+            write_clip_html(report, folder, video_path=video, blur_people=config.blur_people, checks=checks,
+                            verify_video=False)
+
+    return extra
+
+
+def write_outputs(report: ClipReport, clip_dir: str | os.PathLike[str], config: AnalysisConfig,
+                  extra: Callable[[Path, ClipReport], None] | None = None) -> Path:
+    """Publish a clip's report folder with everything ``config`` asks for (atomically)."""
+    return write_clip_report(report, clip_dir, extra=extra if extra is not None else output_writer(config))
+
+
 def _is_complete(clip_dir: Path, path: str | os.PathLike[str], config: AnalysisConfig) -> bool:
     """True when ``clip_dir`` holds a complete report of the same file bytes and parameters."""
     try:
@@ -99,12 +137,13 @@ def analyze_batch(
     taxonomy: Taxonomy | None = None,
     skip_existing: bool = False,
     on_failure: Callable[[ClipFailure], None] | None = None,
-    write_extra: Callable[[Path, ClipReport], None] | None = None,
 ) -> BatchResult:
     """Analyse clips independently and write ``OUT/<clip>/`` for each, plus ``OUT/errors.json``.
 
     A clip that fails (missing, empty, corrupt, truncated, not a video, no frames) is recorded in
     ``errors.json`` and the others go on. The model is loaded once, before the first clip.
+    With ``config.html`` each folder gets ``report.html`` and, for several clips, ``OUT/index.html``
+    lists them all.
 
     Args:
         paths: Clips.
@@ -114,18 +153,19 @@ def analyze_batch(
         taxonomy: Class -> category mapping (from ``config.taxonomy`` when None).
         skip_existing: Keep an existing complete report of the same file and parameters.
         on_failure: Called with each failure as it happens (the CLI prints one line).
-        write_extra: Writes extra files (HTML, media) into a clip folder before it is published.
 
     Returns:
         :class:`BatchResult`.
 
     Raises:
-        WeightsNotFoundError, ModelLoadError, TaxonomyError: problems that concern every clip.
+        WeightsNotFoundError, ModelLoadError, TaxonomyError, ClaimsError: problems that concern
+            every clip.
     """
     config = config or AnalysisConfig()
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     taxonomy = taxonomy or load_taxonomy(config.taxonomy)
+    extra = output_writer(config)
     result = BatchResult(out=out_dir)
     names = clip_dir_names(paths)
     todo = []
@@ -141,7 +181,7 @@ def analyze_batch(
         for p, name in todo:
             try:
                 report = analyze_clip(p, config, detector=detector, taxonomy=taxonomy)
-                result.reports.append((str(p), write_clip_report(report, out_dir / name, extra=write_extra)))
+                result.reports.append((str(p), write_outputs(report, out_dir / name, config, extra)))
             except VidtoolsError as e:
                 _fail(result, on_failure, ClipFailure(str(p), str(e), e.__class__.__name__))
             except (KeyboardInterrupt, SystemExit):
@@ -152,6 +192,12 @@ def analyze_batch(
                 _fail(result, on_failure, ClipFailure(str(p), f"{p}: internal error ({e.__class__.__name__}: {msg}); please report it", e.__class__.__name__))
             bar.update()
     write_json_atomic(out_dir / "errors.json", [f.to_dict() for f in result.failures])
+    if config.html and len(paths) > 1:
+        from vidtools.report.html import write_index_html
+
+        failed = {f.path: f.reason for f in result.failures}
+        write_index_html(out_dir, [{"name": name, "report": None, "error": failed.get(str(p)), "clip": str(p)}
+                                   for p, name in zip(paths, names)], blur_people=config.blur_people)
     return result
 
 

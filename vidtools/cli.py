@@ -111,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-shots", action="store_true", help="skip shot / strike / overlay detection (the whole clip is one shot)")
     p.add_argument("--no-crop-bars", action="store_true", help="run the detector on the full frame even when letterbox / pillarbox bars are found")
     p.add_argument("--no-mask-overlays", action="store_true", help="keep detections inside static overlays (OSD text, crosshair, watermark)")
+    p.add_argument("--no-html", action="store_true", help="do not write report.html / index.html")
+    p.add_argument("--annotate", action="store_true", help="also write annotated.mp4 (H.264, boxes, track ids, counts, strike markers) and contact_sheet.jpg")
+    p.add_argument("--blur-people", action="store_true", help="blur persons in every image of the HTML report and the annotated media, for sharing")
+    p.add_argument("--claims", default=None, metavar="FILE", help="claims.json to compare with each clip in its HTML report (see 'vidtools claims')")
     p.add_argument("--skip-existing", action="store_true", help="keep a clip's existing report when it is complete for the same file and parameters")
     _add_common(p)
 
@@ -140,7 +144,8 @@ def config_from_args(a: argparse.Namespace) -> AnalysisConfig:
         imgsz=a.imgsz, device=a.device, batch=a.batch, taxonomy=a.taxonomy, tracker=a.tracker,
         min_track_s=a.min_track_s, track_buffer_s=a.track_buffer_s, terminal_s=a.terminal_s,
         shots=not a.no_shots, crop_bars=not a.no_crop_bars, mask_overlays=not a.no_mask_overlays,
-        allow_download=a.allow_download, quiet=a.quiet,
+        allow_download=a.allow_download, html=not a.no_html, annotate=a.annotate, blur_people=a.blur_people,
+        claims=a.claims, quiet=a.quiet,
     )
 
 

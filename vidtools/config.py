@@ -41,6 +41,10 @@ class AnalysisConfig:
         mask_overlays: Drop detections inside static overlays (OSD text, crosshair, watermark).
         allow_download: Let ultralytics download an official model by name when it is not
             found locally (needs internet; never the default).
+        html: Write ``report.html`` (and ``index.html`` for several clips) with the report.
+        annotate: Also write ``annotated.mp4`` and ``contact_sheet.jpg``.
+        blur_people: Blur persons in every image of the HTML report and annotated media.
+        claims: Path of a ``claims.json`` whose comparison is shown in each clip's HTML report.
         quiet: No progress output on stderr.
     """
 
@@ -63,6 +67,10 @@ class AnalysisConfig:
     crop_bars: bool = True
     mask_overlays: bool = True
     allow_download: bool = False
+    html: bool = True
+    annotate: bool = False
+    blur_people: bool = False
+    claims: str | None = None
     quiet: bool = False
 
     def __post_init__(self) -> None:

@@ -57,8 +57,11 @@ def open_container(path: str | os.PathLike[str]) -> Any:
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as e:
         raise VideoOpenError(p, f"not a readable video (corrupt, truncated or not a video file: {_short(e)})") from None
     if not container.streams.video:
+        has_other = bool(container.streams)
         container.close()
-        raise VideoOpenError(p, "contains no video stream (audio-only or not a video)")
+        if has_other:
+            raise VideoOpenError(p, "contains no video stream (audio-only or not a video)")
+        raise VideoOpenError(p, "contains no streams at all (truncated download, zero-frame file, or not a video)")
     return container, container.streams.video[0]
 
 
@@ -118,6 +121,8 @@ def probe(path: str | os.PathLike[str], *, count_frames: bool = False) -> VideoI
                 n = sum(1 for pkt in container.demux(stream) if pkt.size)
             except av.error.FFmpegError as e:
                 raise VideoOpenError(path, f"corrupt or truncated while reading packets: {_short(e)}") from None
+        if n == 0:
+            raise VideoOpenError(path, "contains no video frames (zero-frame video)")
         if duration is None:
             duration = float(n / fps) if fps else 0.0
         rotation = _rotation(stream)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from fractions import Fraction
+import subprocess
 
+import numpy as np
 import pytest
 
 import vidtools
 from tests.fakes import FakeDetector, encode_clip, numbered_frames
 from vidtools import cli
 from vidtools.errors import VideoOpenError
+from vidtools.ffmpeg import ffmpeg_exe
 
 
 def one_person(n, img):
@@ -20,27 +22,31 @@ def one_person(n, img):
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory):
     d = tmp_path_factory.mktemp("bad")
-    good = encode_clip(d / "good.mp4", numbered_frames(20), fps=10, codec="libx264")
+    rng = np.random.default_rng(0)
+    noisy = [np.maximum(f, rng.integers(0, 255, f.shape, np.uint8)) for f in numbered_frames(20, 160, 120)]
+    good = encode_clip(d / "good.mp4", noisy, fps=10, codec="libx264")
     data = good.read_bytes()
+    assert len(data) > 100_000
     (d / "empty.mp4").write_bytes(b"")
-    (d / "truncated.mp4").write_bytes(data[: len(data) // 2])
+    (d / "truncated.mp4").write_bytes(data[: len(data) // 2])  # mdat cut, index lost: an interrupted download
+    avi = encode_clip(d / "long.avi", noisy, fps=10, codec="mpeg4")
+    (d / "truncated.avi").write_bytes(avi.read_bytes()[: avi.stat().st_size // 2])  # index at the front: frames missing
     (d / "corrupt.mp4").write_bytes(bytes(range(256)) * 64)
     (d / "notes.mp4").write_text("this is not a video\n" * 50)
-    import av
-
-    with av.open(str(d / "zero.mkv"), "w") as out:  # a valid container with a video stream and no frames
-        s = out.add_stream("libx264", rate=Fraction(10))
-        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+    # a valid AVI with a video stream and no frames
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10", "-frames:v", "0",
+                    "-c:v", "mpeg4", str(d / "zero.avi")], check=True)
     return d
 
 
 BAD = {
-    "missing.mp4": "not found",
-    "empty.mp4": "empty",
+    "missing.mp4": "file not found",
+    "empty.mp4": "file is empty",
     "truncated.mp4": "truncated",
+    "truncated.avi": "truncated: only",
     "corrupt.mp4": "not a readable video",
     "notes.mp4": "not a readable video",
-    "zero.mkv": "no",
+    "zero.avi": "contains no video frames",
 }
 
 
@@ -62,18 +68,21 @@ def test_probe_cli_bad_file_one_line(clips, capsys):
 def test_batch_goes_on_and_records_errors(clips, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("vidtools.batch.load_detector", lambda config: FakeDetector(one_person))
     out = tmp_path / "out"
-    names = ["empty.mp4", "good.mp4", "truncated.mp4", "missing.mp4", "corrupt.mp4", "notes.mp4", "zero.mkv"]
+    names = ["empty.mp4", "good.mp4", "truncated.mp4", "missing.mp4", "corrupt.mp4", "notes.mp4", "zero.avi", "truncated.avi"]
     rc = cli.main(["analyze", *[str(clips / n) for n in names], "-o", str(out), "--no-shots", "-q"])
     assert rc == 1
     errors = json.loads((out / "errors.json").read_text())
     assert [e["path"] for e in errors] == [str(clips / n) for n in names if n != "good.mp4"]
     assert all(e["error"] == "VideoOpenError" and e["reason"] for e in errors)
     assert (out / "good" / "report.json").is_file()
-    assert sorted(p.name for p in out.iterdir()) == ["errors.json", "good"], "no half-written report folders"
+    assert sorted(p.name for p in out.iterdir()) == ["errors.json", "good", "index.html"], "no half-written report folders"
+    index = (out / "index.html").read_text()
+    assert "good/report.html" in index and "truncated.avi" in index
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("vidtools: error:") == len(names)  # 6 clips + summary line
     rc = cli.main(["analyze", str(clips / "good.mp4"), "-o", str(out), "--no-shots", "-q"])
     assert rc == 0 and json.loads((out / "errors.json").read_text()) == []
+    assert (out / "good" / "report.html").is_file()
 
 
 def test_failure_midway_leaves_old_report_intact(clips, tmp_path, monkeypatch):

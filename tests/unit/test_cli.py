@@ -33,7 +33,7 @@ def test_analyze_options_mirror_the_config_fields():
     p = subparsers()["analyze"]
     dests = {a.dest for a in p._actions}
     fields = {f.name for f in dataclasses.fields(AnalysisConfig)}
-    negated = {"shots": "no_shots", "crop_bars": "no_crop_bars", "mask_overlays": "no_mask_overlays"}
+    negated = {"shots": "no_shots", "crop_bars": "no_crop_bars", "mask_overlays": "no_mask_overlays", "html": "no_html"}
     for f in fields:
         assert negated.get(f, f) in dests, f"config field {f} has no CLI option"
     a = p.parse_args(["x.mp4", "-o", "o", "--every", "3", "--conf", "0.4", "--no-shots", "--tracker", "none"])

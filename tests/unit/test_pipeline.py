@@ -81,7 +81,8 @@ def test_fps_sampling_and_segment(clip):
 def test_write_and_load_report_round_trip(clip, tmp_path):
     r = vidtools.analyze(clip, tmp_path / "out", detector=FakeDetector(rule), every=3, shots=False, quiet=True, tracker="none")
     d = tmp_path / "out" / "clip"
-    assert sorted(p.name for p in d.iterdir()) == ["detections.csv", "frames.csv", "report.json", "tracks.csv"]
+    assert sorted(p.name for p in d.iterdir()) == ["detections.csv", "frames.csv", "report.html", "report.json", "tracks.csv"]
+    assert all(oct(p.stat().st_mode & 0o044) == oct(0o044) for p in [d, *d.iterdir()]), "shared reports are readable"
     back = load_report(d)
     assert back.meta == json.loads(r.to_json())
     pd.testing.assert_frame_equal(back.frames, r.frames, check_dtype=False)

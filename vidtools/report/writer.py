@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from vidtools.errors import ReportError
-from vidtools.io import atomic_write_text
+from vidtools.io import atomic_write_text, default_mode
 from vidtools.types import SCHEMA_VERSION, ClipReport
 
 FILES = ("report.json", "frames.csv", "detections.csv", "tracks.csv")
@@ -62,6 +62,10 @@ def write_clip_report(
         (tmp / "tracks.csv").write_text(_csv(report.tracks), encoding="utf-8")
         if extra is not None:
             extra(tmp, report)
+        os.chmod(tmp, default_mode(is_dir=True))
+        for f in tmp.iterdir():
+            if f.is_file():
+                os.chmod(f, default_mode())
         old = None
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
