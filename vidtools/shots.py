@@ -198,7 +198,7 @@ class ShotParams:
     min_bar_frac: float = 0.02
     min_active_frac: float = 0.3
     reset_md: float = 20.0
-    overlay_rate: float = 10.0
+    overlay_rate: float = 5.0
     overlay_edge: float = 24.0
     overlay_persist: float = 0.7
     overlay_ref_s: float = 1.0
@@ -323,12 +323,12 @@ def chroma_level(bgr: np.ndarray) -> float:
 
 def correlation(a: np.ndarray, b: np.ndarray) -> float:
     """Pearson correlation of two same-size grey images (0 when either is flat)."""
-    sa = float(cv2.meanStdDev(a)[1][0, 0])
-    sb = float(cv2.meanStdDev(b)[1][0, 0])
-    if sa < 1e-3 or sb < 1e-3:
-        return 0.0
-    r = float(cv2.matchTemplate(a, b, cv2.TM_CCOEFF_NORMED)[0, 0])
-    return r if math.isfinite(r) else 0.0
+    za = a.astype(np.float32).ravel()
+    zb = b.astype(np.float32).ravel()
+    za -= za.mean()
+    zb -= zb.mean()
+    den = math.sqrt(float(za @ za) * float(zb @ zb))
+    return float(za @ zb) / den if den > 1e-6 else 0.0
 
 
 def mean_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
@@ -544,6 +544,7 @@ class _Rec:
     mov: float
     extent: tuple[int, int, int, int] | None  # non-bar extent (thumb px) when reliable
     cand: bool = False
+    z: np.ndarray | None = None  # centred grey values (float32), kept until the next frame
 
 
 class _ShotAcc:
@@ -689,16 +690,21 @@ class SignalAnalyzer:
             raise UsageError(f"SignalAnalyzer.update(): thumbnail size changed from {self._tshape} to {g.shape}")
         self._last_index = index
 
+        # PySceneDetect's detectors see a quarter-size copy of the thumbnail (~40 px wide: they
+        # compare means over the picture; cut scores are unchanged, camera-motion and compression
+        # scores drop, and the largest per-frame cost shrinks)
+        small = cv2.resize(thumb, (max(8, thumb.shape[1] // 4), max(6, thumb.shape[0] // 4)), interpolation=cv2.INTER_AREA)
         tc = self._timecode(index)
-        for c in self._adaptive.process_frame(tc, thumb):
+        for c in self._adaptive.process_frame(tc, small):
             self._cands.add(int(c.frame_num))
-        for c in self._fade.process_frame(tc, thumb):
+        for c in self._fade.process_frame(tc, small):
             self._cands.add(int(c.frame_num))
 
         mean, std = cv2.meanStdDev(g)
         m, s = float(mean[0, 0]), float(std[0, 0])
         prev = self._prev
         md = mov = 0.0
+        z = None
         label = OK
         if m < p.black_luma and s < p.black_std:
             label = BLACK
@@ -707,10 +713,10 @@ class SignalAnalyzer:
             md = float(cv2.sumElems(diff)[0]) / g.size
             cells = cv2.resize(diff, (4, 4), interpolation=cv2.INTER_AREA).astype(np.float32) - abs(m - prev.m)
             mov = float(np.count_nonzero(cells > 1.5)) / 16.0
-            if s >= p.flat_std and prev.s >= p.flat_std:
-                corr = float(cv2.matchTemplate(g, prev.g, cv2.TM_CCOEFF_NORMED)[0, 0])
-                if not math.isfinite(corr):
-                    corr = 0.0
+            if s >= p.flat_std and prev.s >= p.flat_std and prev.z is not None:
+                z = g.astype(np.float32).ravel()
+                z -= m
+                corr = float(z @ prev.z) / (z.size * s * prev.s)
                 if corr < p.static_corr and noise_ratio(g, s) > p.static_hf and chroma_level(thumb) < p.static_chroma:
                     label = STATIC
                 elif md >= p.broken_md and corr >= p.broken_min_corr:
@@ -729,17 +735,23 @@ class SignalAnalyzer:
                 self._after_loss = True
             elif self._after_loss and not reliable:
                 self._prov_extent = None  # unknown yet: the full frame
-            if reliable:
+            fresh = self._prov_extent is None or self._after_loss or md >= p.reset_md
+            if reliable and (fresh or index % 3 == 0):  # the union only grows: every 3rd frame is enough
                 extent = bar_extent(g, p.bar_luma)
             if extent is not None:
-                if self._prov_extent is None or self._after_loss or md >= p.reset_md:
+                if fresh:
                     self._prov_extent = list(extent)
                     self._after_loss = False
                 else:
                     x = self._prov_extent
                     x[0], x[1] = min(x[0], extent[0]), min(x[1], extent[1])
                     x[2], x[3] = max(x[2], extent[2]), max(x[3], extent[3])
-        rec = _Rec(index, float(t), g, label, m, s, md, mov, extent)
+        if prev is not None:
+            prev.z = None  # only the next frame needs it
+        if z is None and s >= p.flat_std:
+            z = g.astype(np.float32).ravel()
+            z -= m
+        rec = _Rec(index, float(t), g, label, m, s, md, mov, extent, z=z)
         self._prev = rec
         self._ring.append(rec)
         while len(self._ring) > self._lag:
