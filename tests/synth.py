@@ -283,7 +283,8 @@ class Segment:
         tail: ``None``, ``static``, ``black``, ``freeze``, ``broken`` or ``fade`` (fade out + black
             gap; the next segment fades in).
         tail_n: Frames of the tail.
-        box: Active picture box when the segment is letterboxed / pillarboxed.
+        box: Active picture box when the segment is letterboxed / pillarboxed (given for a 640x360
+            frame, scaled to the compilation's size).
         overlays: Draw OSD / crosshair / watermark.
         flash_at: Live-frame offset of an explosion flash (3 frames).
         glitch_at: Live-frame offset of a 3-frame static glitch.
@@ -333,6 +334,16 @@ def default_segments() -> list[Segment]:
         Segment("street approach, static to the end", "yassim_people.mp4", 6.0, 50, ((0.25, 0.6), (0.3, 0.7)),
                 (0.8, 0.4), tail="static", tail_n=20),
     ]
+
+
+def _scale_box(box: Box, size: tuple[int, int]) -> Box:
+    """A box given for a 640x360 frame, scaled to ``size`` (even coordinates)."""
+    sx, sy = size[0] / 640, size[1] / 360
+
+    def even(v: float) -> int:
+        return int(round(v / 2)) * 2
+
+    return (even(box[0] * sx), even(box[1] * sy), even(box[2] * sx), even(box[3] * sy))
 
 
 def _encoder(path: Path, size: tuple[int, int], fps: int) -> tuple[Any, Any]:
@@ -394,12 +405,13 @@ def build_compilation(
             first = index
             if index > 0:
                 truth.cuts.append(index)
-            inner = (seg.box[2] - seg.box[0], seg.box[3] - seg.box[1]) if seg.box else size
+            box = _scale_box(seg.box, size) if seg.box else None
+            inner = (box[2] - box[0], box[3] - box[1]) if box else size
             live = camera(source_frames(seg.source, seg.start_s, seg.n, step=seg.step), seg.n, inner,
                           centre=seg.centre, zoom=seg.zoom)
             last = None
             for k, pic in enumerate(live):
-                img = boxed(pic, size, seg.box) if seg.box else pic
+                img = boxed(pic, size, box) if box else pic
                 if seg.overlays:
                     img = draw_overlays(img)
                 if seg.fade_in and k < seg.fade_in:
@@ -440,8 +452,8 @@ def build_compilation(
             reason = TAIL_KIND.get(seg.tail or "", "cut")
             truth.shots.append((first, index - 1, reason))
             truth.segments.append(seg.name)
-            if seg.box:
-                truth.letterbox.append((first, index - 1, seg.box))
+            if box:
+                truth.letterbox.append((first, index - 1, box))
             if seg.overlays:
                 truth.overlays.append((first, index - 1, overlay_boxes(size)))
         for pkt in stream.encode():

@@ -73,7 +73,7 @@ import logging
 import math
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -204,7 +204,7 @@ class ShotParams:
     overlay_ref_s: float = 1.0
     overlay_min_change: float = 0.2
     overlay_min_motion: float = 0.5
-    overlay_min_s: float = 1.0
+    overlay_min_s: float = 1.5
     overlay_max_component: float = 0.06
     overlay_max_area: float = 0.2
     overlay_cover: float = 0.5
@@ -713,10 +713,11 @@ class SignalAnalyzer:
             md = float(cv2.sumElems(diff)[0]) / g.size
             cells = cv2.resize(diff, (4, 4), interpolation=cv2.INTER_AREA).astype(np.float32) - abs(m - prev.m)
             mov = float(np.count_nonzero(cells > 1.5)) / 16.0
-            if s >= p.flat_std and prev.s >= p.flat_std and prev.z is not None:
+            if s >= p.flat_std:
                 z = g.astype(np.float32).ravel()
                 z -= m
-                corr = float(z @ prev.z) / (z.size * s * prev.s)
+                # a flat previous frame (black, grey) correlates with nothing
+                corr = float(z @ prev.z) / (z.size * s * prev.s) if prev.z is not None and prev.s >= p.flat_std else 0.0
                 if corr < p.static_corr and noise_ratio(g, s) > p.static_hf and chroma_level(thumb) < p.static_chroma:
                     label = STATIC
                 elif md >= p.broken_md and corr >= p.broken_min_corr:
@@ -948,7 +949,8 @@ class SignalAnalyzer:
         after it (None at the end of the segment). Returns True when ``nxt`` was handled (a
         boundary was placed there or its cut candidate must be ignored)."""
         ep, self._episode = self._episode, None
-        assert ep is not None  # internal invariant, not input validation
+        if ep is None:
+            return False
         p = self.params
         runs = ep["runs"]
         start: _Rec = ep["start"]
@@ -974,13 +976,12 @@ class SignalAnalyzer:
                 and cut_after
                 and nxt.index - self._last_boundary > self._min_shot_n  # type: ignore[union-attr]
             ):
-                self._strike("freeze", start, ep, nxt)
+                self._strike("freeze", (start.index, start.t), ep, nxt)
                 return True
             return False  # a still picture; the next frame's cut candidate is judged normally
 
         if pre is None:  # loss at the very start of the segment: belongs to the first shot
             return True
-        first_kind = core[0][0]
         long_enough = n_noise >= self._min_loss_n or n_black >= self._min_black_n
         if not long_enough:
             # a frame or two of junk: a cut through it when it started on a cut candidate
@@ -990,7 +991,7 @@ class SignalAnalyzer:
             return True
         if nxt is not None and n_total <= self._max_glitch_n and self._resumes(pre, nxt):
             self._events.append({"type": "glitch", "start_frame": start.index, "end_frame": ep["last"].index,
-                                 "t_s": round(start.t, 6), "kind": LABELS[first_kind]})
+                                 "t_s": round(start.t, 6), "kind": LABELS[core[0][0]]})
             return True
         only_black = n_noise < self._min_loss_n
         if only_black and ep["faded"] and n_still == 0:
@@ -999,18 +1000,19 @@ class SignalAnalyzer:
             return True
         if n_still >= self._min_freeze_n and ep["moving"]:
             kind = "freeze"
-            first = start
+            first = (start.index, start.t)
         else:
-            kind = _LOSS_KIND[first_kind if not only_black or first_kind == BLACK else BLACK]
-            if only_black:
-                kind = "black"
-            first = start if (n_still and ep["moving"]) else self._first_of(core)
+            # the kind of the first phase long enough to count (black then snow: black)
+            kind = "black" if only_black else "signal_loss"
+            first = (core[0][1], core[0][2])
+            for label, idx, t_, n in core:
+                if label == BLACK and n >= self._min_black_n or label in (STATIC, BROKEN) and n >= self._min_loss_n:
+                    kind, first = _LOSS_KIND[label], (idx, t_)
+                    break
+            if n_still and ep["moving"]:  # the picture stopped just before it broke up
+                first = (start.index, start.t)
         self._strike(kind, first, ep, nxt)
         return True
-
-    def _first_of(self, core: list[list[Any]]) -> _Rec:
-        label, index, t, _ = core[0]
-        return _Rec(index, t, np.zeros((1, 1), np.uint8), label, 0.0, 0.0, 0.0, 0.0, None)
 
     def _resumes(self, pre: _Rec, nxt: _Rec) -> bool:
         """Whether the picture after a loss continues the view before it (coarse correlation of
@@ -1023,16 +1025,19 @@ class SignalAnalyzer:
                 return True
         return False
 
-    def _strike(self, kind: str, first: _Rec, ep: dict[str, Any], nxt: _Rec | None) -> None:
+    def _strike(self, kind: str, first: tuple[int, float], ep: dict[str, Any], nxt: _Rec | None) -> None:
+        """Record a strike whose first lost frame is ``first`` = (index, t); ``nxt`` is the first
+        frame after the loss (None at the end of the segment)."""
         last: _Rec = ep["last"]
+        first_index, first_t = first
         if nxt is not None:
-            duration = nxt.t - first.t
+            duration = nxt.t - first_t
         else:
-            duration = last.t - first.t + 1.0 / self.fps
+            duration = last.t - first_t + 1.0 / self.fps
         shot_index = len(self._shots)
         self._strikes.append(
-            Strike(index=len(self._strikes), shot=shot_index, kind=kind, start_frame=first.index,
-                   t=round(first.t, 6), duration_s=round(max(duration, 0.0), 6))
+            Strike(index=len(self._strikes), shot=shot_index, kind=kind, start_frame=first_index,
+                   t=round(first_t, 6), duration_s=round(max(duration, 0.0), 6))
         )
         self._strike_ends.append(last.index)
         if nxt is not None:
@@ -1334,8 +1339,3 @@ def export_shot_frames(
 def shot_table(result: SegmentResult) -> pd.DataFrame:
     """The shots as a table (``index, start_frame, end_frame, start_t_s, end_t_s, end_reason``)."""
     return pd.DataFrame([s.to_dict() for s in result.shots])
-
-
-def _iter_pairs(xs: Iterable[Any]) -> Iterable[tuple[Any, Any]]:  # pragma: no cover - helper
-    it = iter(xs)
-    return zip(it, it)

@@ -383,3 +383,21 @@ def test_drop_overlay_detections_uses_the_shot_mask():
     assert drop_overlay_detections(dets.iloc[0:0], res).empty
     with pytest.raises(UsageError):
         drop_overlay_detections(dets.drop(columns=["x1"]), res)
+
+
+def test_freeze_then_black_is_one_freeze_strike():
+    a = scene(30, seed=1)
+    frames = a + [a[-1]] * 10 + tiny_frames("black", 8) + scene(20, seed=2)
+    r = run(frames)
+    assert [(s.kind, s.start_frame) for s in r.strikes] == [("freeze", 30)]
+    assert r.strike_ends == [47]
+    assert [(s.start_frame, s.end_reason) for s in r.shots] == [(0, "freeze"), (48, "end")]
+
+
+def test_black_then_static_is_a_black_strike():
+    rng = np.random.default_rng(0)
+    a = scene(30, seed=1)
+    frames = a + tiny_frames("black", 4) + [analog_static(a[-1], rng, 9) for _ in range(8)] + scene(20, seed=2)
+    r = run(frames)
+    assert [(s.kind, s.start_frame) for s in r.strikes] == [("black", 30)]
+    assert r.strikes[0].duration_s == pytest.approx(12 / FPS)
