@@ -11,57 +11,73 @@ Rules (every threshold is a field of :class:`ShotParams`):
 
 Hard cuts
     PySceneDetect's :class:`~scenedetect.detectors.AdaptiveDetector` (HSV content score compared
-    with a rolling average of its neighbours, so steady camera motion does not trigger it) is fed
-    every thumbnail. Each cut it reports is then checked for a *transient*: if, within
-    ``flash_max_s``, a later frame looks like the frame before the candidate again (grey-level
-    correlation >= ``flash_return_corr`` and mean difference at most ``flash_return_ratio`` of the
-    candidate's), the candidate was an explosion flash or a glitch, not a cut.
+    with the mean score of ``window_width`` neighbours on each side, so steady camera motion does
+    not trigger it; minimum score ``min_content_val``) is fed a quarter-size copy of every
+    thumbnail (~40 px wide). Each cut it reports is checked for a *transient* both ways: if, within
+    ``flash_max_s`` after it, a frame looks like the frame before the candidate again, or the
+    candidate looks like a frame seen within ``flash_max_s`` before it (shift-tolerant similarity,
+    :func:`similarity`, >= ``flash_return_corr`` and mean grey difference at most
+    ``flash_return_ratio`` of the candidate's), it was an explosion flash or a glitch, not a cut.
+    Candidates closer than ``min_shot_s`` to the previous boundary are ignored.
 
 Fades
     PySceneDetect's :class:`~scenedetect.detectors.ThresholdDetector` (mean level below
     ``fade_level``) reports the fade-in after a dark gap. A fade to black, a black gap and a fade
-    in is an edit: the next shot starts at the first frame that is no longer black.
+    in is an edit (end reason ``cut``, no strike): the next shot starts at the first frame that is
+    no longer black.
 
-Feed losses (each frame gets a label; runs of lost frames are "episodes")
+Feed losses (each frame gets a label; runs of non-clear frames are "episodes")
     - *black*: mean luma < ``black_luma`` and luma std < ``black_std``.
-    - *static* (analog snow): consecutive frames uncorrelated (corr < ``static_corr``),
-      high-frequency energy like noise (mean |horizontal gradient| / std > ``static_hf``) and
-      colourless (mean chroma < ``static_chroma``).
-    - *broken-up* (digital break-up): a large change (mean difference >= ``broken_md``) whose
-      difference image has axis-aligned, blocky edges (share >= ``broken_axis``).
+    - *static* (analog snow): uncorrelated with the previous frame (corr < ``static_corr``),
+      noise-like (mean |horizontal step| / luma std > ``static_hf``) and colourless (mean chroma
+      < ``static_chroma``).
+    - *broken-up* (digital break-up): a large change (mean difference >= ``broken_md``) that
+      keeps much of the last picture (corr >= ``broken_min_corr``) and whose difference image has
+      blocky, axis-aligned edges (share >= ``broken_axis``).
     - *still*: mean absolute difference to the previous frame <= ``freeze_md``.
-    An episode of static / broken-up frames (>= ``min_loss_s``) or of black frames
-    (>= ``min_black_s``) ends its shot with a strike, unless (a) the picture afterwards resumes the
-    same view (correlation with the last clear frame >= ``resume_corr`` within
-    ``max_glitch_s``: a glitch), (b) a black episode was entered through a fade (the last frame
-    before it is darker than ``fade_ratio`` of the frames before: an edit), or (c) it starts the
-    segment. A *freeze* strike needs a still run >= ``min_freeze_s`` that ends in a cut or another
-    loss, after a moving picture (median difference >= ``freeze_motion_md`` and median moving-cell
-    share >= ``freeze_motion_cells`` over ``motion_window_s``), entered abruptly: fixed cameras
-    and slideshows have still runs too, but they never end in a loss, and a still run at the very
-    end of the segment is not reported. The lost frames belong to the shot they end; a strike
-    starts at its first lost frame.
+    An episode with static / broken-up frames (>= ``min_loss_s``) or black frames
+    (>= ``min_black_s``) ends its shot with a strike (kind of its first phase long enough to
+    count: ``signal_loss`` for static / broken-up, ``black``) unless (a) within ``max_glitch_s``
+    the picture after it resumes the view before it (:func:`similarity` >= ``resume_corr`` with a
+    similar level and contrast: a glitch), (b) a black episode was entered through a fade (the last
+    frame before it is darker than ``fade_ratio`` of the brightest of the ``fade_window_s`` before
+    it: an edit), or (c) it starts the segment. A *freeze* strike needs a still run >=
+    ``min_freeze_s`` that ends in a cut or in another loss, after a moving picture (median
+    difference >= ``freeze_motion_md`` and median share of moving 4x4 cells >=
+    ``freeze_motion_cells`` over ``motion_window_s``) that stopped abruptly
+    (``freeze_abrupt_ratio``). Fixed cameras and slideshows have still runs too, but they do not
+    end in a loss, and a still run that reaches the end of the analysed segment is not reported.
+    The lost frames belong to the shot they end; a strike starts at its first lost frame (the
+    first frozen frame when the picture froze before it broke up or went black).
 
 Letterbox / pillarbox
-    Rows / columns of the thumbnail whose maximum grey level is <= ``bar_luma`` from each border
-    inwards are bars. Per shot the active picture is the union of the non-bar extents of its
-    reliable frames (black, static and broken-up frames are ignored), so it can only grow within
-    a shot; bars thinner than ``min_bar_frac`` of the side are ignored; an active picture smaller
-    than ``min_active_frac`` is not believed. :meth:`SignalAnalyzer.active_box` places each bar
-    edge on the full-size image (first row / column whose maximum exceeds ``bar_luma``, searched
-    only within a thumbnail pixel of the coarse edge) and caches the answer until the coarse
-    extent changes, so the box is stable within a shot.
+    On clear frames that are bright somewhere (max >= 3 x ``bar_luma``: not a loss, not the first
+    frames of a fade-in), thumbnail rows / columns whose maximum grey level is <= ``bar_luma``,
+    from each border inwards, are bars. The active picture is the union of the non-bar extents of
+    such frames since the start of the shot, so it can only grow within a shot; it restarts at a
+    cut (mean difference >= ``reset_md``) and after a loss (during a loss the box of the shot it
+    ends is kept; until the next picture is bright enough, the full frame). Bars thinner than
+    ``min_bar_frac`` of the side are ignored; an active picture smaller than ``min_active_frac`` is
+    not believed. :meth:`SignalAnalyzer.active_box` places each bar edge on the full-size image
+    (first row / column, within a thumbnail pixel of the coarse edge, whose maximum exceeds
+    ``bar_luma``) and caches the answer until the thumbnail estimate changes. The report gives per
+    shot the union of its frames' extents, placed to the pixel where :meth:`active_box` placed the
+    same estimate, else at the thumbnail edge (outward, within ``width / THUMB_WIDTH`` px; so always
+    for :func:`detect_shots`, which converts no full-size image).
 
 Static overlays (OSD text, crosshair, watermark)
-    Per shot, at about ``overlay_rate`` frames per second, each thumbnail pixel counts the frames in
-    which it lies on an edge (gradient >= ``overlay_edge``). Pixels on an edge in at least
-    ``overlay_persist`` of the frames are overlay, but only if the picture under them moves: the
-    median share of pixels that changed against a reference frame refreshed every
-    ``overlay_ref_s`` must be >= ``overlay_min_change``. Fixed cameras (whose whole background is
-    constant) therefore give no mask. Components larger than ``overlay_max_component`` of the
-    picture are dropped, and a mask larger than ``overlay_max_area`` is rejected. The mask is
-    reported as disjoint boxes in source pixels (thin boxes for thin strokes, so a target under the
-    crosshair is not masked).
+    Per shot, at ``overlay_rate`` frames per second, each thumbnail pixel counts the frames in
+    which it lies on a vertical edge and on a horizontal edge (step >= ``overlay_edge``). Pixels on
+    an edge in at least ``overlay_persist`` of the frames are grouped; a group is an overlay when it
+    holds both vertical-only and horizontal-only edge pixels (text, crosshair arms, logos; not a
+    horizon or a line the camera slides along) and is at most ``overlay_max_component`` of the
+    picture. Only shots of at least ``overlay_min_s`` whose picture moves are searched: median
+    share of moving 4x4 cells >= ``overlay_min_motion`` and median share of edge pixels not on an
+    edge in a reference frame (refreshed every ``overlay_ref_s``) >= ``overlay_min_change``. Fixed
+    cameras, whose whole background is constant, therefore get no mask. A mask larger than
+    ``overlay_max_area`` is rejected. The mask is reported as disjoint boxes in source pixels
+    (one box per dense text line or logo, thin boxes along thin strokes, so a target seen behind
+    the crosshair is not dropped by :func:`drop_overlay_detections`).
 """
 
 from __future__ import annotations
