@@ -1290,7 +1290,8 @@ def export_shot_frames(
 ) -> Path:
     """Write one keyframe per shot and the last clear frame before each strike.
 
-    The keyframe is the middle frame of the shot's clear part (its lost frames excluded). Files are
+    The keyframe is the middle frame of the shot's clear part (its lost frames excluded; moved off
+    an explosion flash or a glitch). Files are
     named ``shot003_keyframe_f000150_t5.000s.jpg`` / ``strike001_last_clear_f000412_t13.733s.jpg``;
     ``index.csv`` (``frame_index, t_s, file, role, shot, strike``) is written last, so a folder with
     an ``index.csv`` is complete. One extra decode pass.
@@ -1317,10 +1318,15 @@ def export_shot_frames(
         raise UsageError("export_shot_frames: the result has no shots")
     wanted: list[tuple[int, str, int, int | None]] = []  # (frame, role, shot, strike)
     ends = {s.shot: s.start_frame for s in result.strikes}
+    transients = [(e["start_frame"], e["end_frame"]) for e in result.events if "start_frame" in e]
     for s in result.shots:
         last_clear = ends.get(s.index, s.end_frame + 1) - 1
         last_clear = max(s.start_frame, last_clear)
-        wanted.append(((s.start_frame + last_clear) // 2, "keyframe", s.index, None))
+        key = (s.start_frame + last_clear) // 2
+        for a, b in transients:  # not on an explosion flash or a glitch
+            if a <= key <= b:
+                key = a - 1 if a - 1 >= s.start_frame else min(b + 1, last_clear)
+        wanted.append((key, "keyframe", s.index, None))
     for st in result.strikes:
         shot = result.shots[st.shot] if 0 <= st.shot < len(result.shots) else None
         lo = shot.start_frame if shot else 0

@@ -221,6 +221,7 @@ def test_export_shot_frames(comp, analysed, tmp_path):
     for r in keys:
         s = result.shots[int(r["shot"])]
         assert s.start_frame <= int(r["frame_index"]) <= s.end_frame
+        assert not any(a <= int(r["frame_index"]) <= b for a, b in comp.flashes + comp.glitches)
 
 
 @pytest.mark.parametrize("name", SHARED_CLIPS)
