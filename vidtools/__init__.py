@@ -34,18 +34,13 @@ from vidtools.errors import (  # noqa: E402
     WeightsNotFoundError,
 )
 from vidtools.frames import export_frames, iter_frames  # noqa: E402
+from vidtools.media import grab_frames  # noqa: E402
 from vidtools.probe import probe  # noqa: E402
+from vidtools.report.html import write_clip_html, write_index_html  # noqa: E402
 from vidtools.report.writer import load_report  # noqa: E402
+from vidtools.shots import detect_shots, export_shot_frames  # noqa: E402
 from vidtools.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
 from vidtools.types import ClipReport, Detections, Frame, Shot, Strike, VideoInfo  # noqa: E402
-
-
-def __getattr__(name: str):  # lazily import the heavier optional parts of the API
-    if name in ("detect_shots", "export_shot_frames"):
-        from vidtools import shots
-
-        return getattr(shots, name)
-    raise AttributeError(f"module 'vidtools' has no attribute {name!r}")
 
 
 __all__ = [
@@ -73,10 +68,13 @@ __all__ = [
     "export_frames",
     "export_shot_frames",
     "extract_claims",
+    "grab_frames",
     "iter_frames",
     "load_claims",
     "load_report",
     "load_taxonomy",
     "probe",
     "save_claims",
+    "write_clip_html",
+    "write_index_html",
 ]
