@@ -191,10 +191,28 @@ def _cmd_analyze(a: argparse.Namespace) -> int:
                                    on_failure=lambda f: _err(f.reason))
     for clip, folder in result.reports:
         print(folder)
+        if not a.quiet:
+            print(summary_line(clip, folder), file=sys.stderr)
     if result.failures:
         _err(f"{len(result.failures)} of {len(a.clips)} clip(s) failed; see {Path(a.out) / 'errors.json'}")
         return EXIT_FAILED
     return EXIT_OK
+
+
+def summary_line(clip: str, folder: Path) -> str:
+    """One human line per analysed clip: frames, per-category max and distinct range, shots, strikes."""
+    meta = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    uniq = meta["unique_counts"]
+    parts = []
+    for cat, s in meta["summary"]["categories"].items():
+        if cat == "other":
+            continue
+        u = uniq["clip"].get(cat, {})
+        rng = f", distinct {u['low']}-{u['high']} (est. {u['estimate']})" if uniq.get("available") else ""
+        parts.append(f"{cat} max {s['max']}/frame{rng}")
+    n_strikes = len(meta["strikes"])
+    return (f"{Path(clip).name}: {meta['sampling']['n_frames_sampled']} frames; " + "; ".join(parts)
+            + f"; {len(meta['shots'])} shot(s), {n_strikes} strike(s) -> {folder}")
 
 
 def _cmd_shots(a: argparse.Namespace) -> int:

@@ -80,8 +80,11 @@ def test_batch_goes_on_and_records_errors(clips, tmp_path, monkeypatch, capsys):
     assert "good/report.html" in index and "truncated.avi" in index
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("vidtools: error:") == len(names)  # 6 clips + summary line
-    rc = cli.main(["analyze", str(clips / "good.mp4"), "-o", str(out), "--no-shots", "-q"])
+    rc = cli.main(["analyze", str(clips / "good.mp4"), "-o", str(out), "--no-shots"])
     assert rc == 0 and json.loads((out / "errors.json").read_text()) == []
+    err = capsys.readouterr().err
+    assert "good.mp4: 20 frames; personnel max 1/frame, distinct 1-1 (est. 1)" in err, err
+    assert "frame/s" in err, "progress shows frames on stderr unless --quiet"
     assert (out / "good" / "report.html").is_file()
 
 
