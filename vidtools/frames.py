@@ -26,7 +26,8 @@ from vidtools.io import atomic_write_bytes, atomic_write_text
 from vidtools.probe import _short, open_container, stream_fps
 from vidtools.types import Frame
 
-_QUEUE_SIZE = 16
+_QUEUE_FRAMES = 256  # decoded frames ahead of the consumer (thumbnails only: small)
+_QUEUE_IMAGES = 8  # full-size images ahead of the consumer (bounds memory whatever the stride)
 
 
 class Sampler:
@@ -141,11 +142,16 @@ def decode(
     t0 = stream.start_time
     fps = stream_fps(stream)
     declared = int(stream.frames or 0)
-    q: queue.Queue[Any] = queue.Queue(maxsize=_QUEUE_SIZE)
+    q: queue.Queue[Any] = queue.Queue(maxsize=_QUEUE_FRAMES)
+    image_slots = threading.BoundedSemaphore(_QUEUE_IMAGES)
     stop = threading.Event()
     done = object()
 
     def put(item: Any) -> bool:
+        if isinstance(item, DecodedFrame) and item.image is not None:
+            while not image_slots.acquire(timeout=0.1):
+                if stop.is_set():
+                    return False
         while not stop.is_set():
             try:
                 q.put(item, timeout=0.1)
@@ -216,6 +222,8 @@ def decode(
                 break
             if isinstance(item, BaseException):
                 raise item
+            if item.image is not None:
+                image_slots.release()
             yield item
     finally:
         stop.set()

@@ -12,6 +12,8 @@ import datetime as _dt
 import logging
 import platform
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vidtools import __version__
+from vidtools import __version__, track
 from vidtools.config import AnalysisConfig
 from vidtools.count import empty_detections, frame_counts, shot_of, shot_summaries, summarize
 from vidtools.detect import Detector, YoloDetector
@@ -28,6 +30,8 @@ from vidtools.errors import VideoOpenError
 from vidtools.frames import Sampler, decode
 from vidtools.probe import probe
 from vidtools.progress import Progress
+from vidtools.shots import THUMB_WIDTH, SignalAnalyzer, drop_overlay_detections
+from vidtools.strikes import terminal_windows
 from vidtools.taxonomy import OTHER, Taxonomy, load_taxonomy
 from vidtools.types import SCHEMA_VERSION, ClipReport, Shot
 
@@ -83,8 +87,11 @@ class _Collected:
     crops: int = 0
 
 
-def _run_batch(detector: Detector, pending: list[tuple[int, float, np.ndarray, tuple[int, int]]], acc: _Collected) -> None:
-    results = detector.detect([p[2] for p in pending])
+Pending = list[tuple[int, float, np.ndarray, tuple[int, int]]]
+
+
+def _record(pending: Pending, results: list[Any], acc: _Collected) -> None:
+    """Store one batch's detections (boxes shifted from the crop back to source pixels)."""
     for (index, t, _img, (ox, oy)), r in zip(pending, results):
         acc.frame_index.append(index)
         acc.frame_t.append(t)
@@ -98,7 +105,35 @@ def _run_batch(detector: Detector, pending: list[tuple[int, float, np.ndarray, t
             acc.det_xyxy.append(xyxy)
             acc.det_conf.append(r.conf.astype(np.float64))
             acc.det_cls.append(r.class_id.astype(np.int64))
-    pending.clear()
+
+
+class _BatchRunner:
+    """Runs detector batches in a background thread, at most ``depth`` batches in flight, so the
+    model keeps working while the next batch is collected; results are recorded in order."""
+
+    def __init__(self, detector: Detector, acc: _Collected, depth: int = 2) -> None:
+        self._detector, self._acc, self._depth = detector, acc, depth
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidtools-detect")
+        self._inflight: deque[tuple[Pending, Future[list[Any]]]] = deque()
+
+    def submit(self, pending: Pending) -> None:
+        batch = list(pending)
+        self._inflight.append((batch, self._pool.submit(self._detector.detect, [p[2] for p in batch])))
+        while len(self._inflight) >= self._depth:
+            self._collect_oldest()
+
+    def _collect_oldest(self) -> None:
+        batch, future = self._inflight.popleft()
+        _record(batch, future.result(), self._acc)
+
+    def finish(self) -> None:
+        while self._inflight:
+            self._collect_oldest()
+
+    def close(self) -> None:
+        for _, f in self._inflight:
+            f.cancel()
+        self._pool.shutdown(wait=True)
 
 
 def _detections_table(acc: _Collected, names: dict[int, str], taxonomy: Taxonomy) -> pd.DataFrame:
@@ -122,6 +157,48 @@ def _detections_table(acc: _Collected, names: dict[int, str], taxonomy: Taxonomy
             "y2": xyxy[:, 3],
         }
     )
+
+
+def _decode_pass(
+    path: str | Path,
+    config: AnalysisConfig,
+    sampler: Sampler,
+    analyzer: SignalAnalyzer | None,
+    runner: _BatchRunner,
+    acc: _Collected,
+    bar: Progress,
+) -> None:
+    """The single decode pass: every frame feeds the signal statistics; sampled frames are
+    cropped to the active picture and handed to the detector in batches."""
+    pending: Pending = []
+    for d in decode(
+        path,
+        sampler=sampler,
+        start=config.start,
+        end=config.end,
+        thumb_width=THUMB_WIDTH if analyzer is not None else None,
+    ):
+        acc.n_decoded += 1
+        acc.first = acc.first or (d.index, d.t)
+        acc.last = (d.index, d.t)
+        if analyzer is not None:
+            analyzer.update(d.index, d.t, d.thumb)
+        if d.sampled:
+            image, offset = d.image, (0, 0)
+            if analyzer is not None and config.crop_bars:
+                x1, y1, x2, y2 = analyzer.active_box(d.image)
+                h, w = d.image.shape[:2]
+                if (x1, y1, x2, y2) != (0, 0, w, h):
+                    image, offset = d.image[y1:y2, x1:x2], (x1, y1)
+                    acc.crops += 1
+            pending.append((d.index, d.t, image, offset))
+            if len(pending) >= config.batch:
+                runner.submit(pending)
+                pending = []
+        bar.update()
+    if pending:
+        runner.submit(pending)
+    runner.finish()
 
 
 def report_classes(names: dict[int, str], taxonomy: Taxonomy, detections: pd.DataFrame) -> list[str]:
@@ -161,44 +238,20 @@ def analyze_clip(
 
     analyzer = None
     if config.shots:
-        from vidtools.shots import THUMB_WIDTH, SignalAnalyzer
-
         analyzer = SignalAnalyzer(
             float(info.fps), info.width, info.height, crop_bars=config.crop_bars, mask_overlays=config.mask_overlays
         )
     sampler = Sampler(config.every, config.fps)
     acc = _Collected()
-    pending: list[tuple[int, float, np.ndarray, tuple[int, int]]] = []
     seg_start = config.start or 0.0
     seg_end = min(config.end, info.duration_s) if config.end is not None else info.duration_s
     total = max(1, int(round((seg_end - seg_start) * float(info.fps)))) if info.fps else None
     with Progress(total, Path(path).name, "frame", config.quiet) as bar:
-        for d in decode(
-            path,
-            sampler=sampler,
-            start=config.start,
-            end=config.end,
-            thumb_width=THUMB_WIDTH if analyzer is not None else None,
-        ):
-            acc.n_decoded += 1
-            acc.first = acc.first or (d.index, d.t)
-            acc.last = (d.index, d.t)
-            if analyzer is not None:
-                analyzer.update(d.index, d.t, d.thumb)
-            if d.sampled:
-                image, offset = d.image, (0, 0)
-                if analyzer is not None and config.crop_bars:
-                    x1, y1, x2, y2 = analyzer.active_box(d.image)
-                    h, w = d.image.shape[:2]
-                    if (x1, y1, x2, y2) != (0, 0, w, h):
-                        image, offset = d.image[y1:y2, x1:x2], (x1, y1)
-                        acc.crops += 1
-                pending.append((d.index, d.t, image, offset))
-                if len(pending) >= config.batch:
-                    _run_batch(detector, pending, acc)
-            bar.update()
-        if pending:
-            _run_batch(detector, pending, acc)
+        runner = _BatchRunner(detector, acc)
+        try:
+            _decode_pass(path, config, sampler, analyzer, runner, acc, bar)
+        finally:
+            runner.close()
     if not acc.frame_index or acc.first is None or acc.last is None:
         raise VideoOpenError(path, f"no frames in the selected segment ({seg_start:g}-{seg_end:g} s); check --start/--end")
 
@@ -211,8 +264,6 @@ def analyze_clip(
     detections["shot"] = shot_of(detections["frame_index"].to_numpy(), shots)
     n_raw = len(detections)
     if seg is not None and config.mask_overlays:
-        from vidtools.shots import drop_overlay_detections
-
         detections = drop_overlay_detections(detections, seg).reset_index(drop=True)
 
     categories = [*taxonomy.category_names(), OTHER]
@@ -220,30 +271,24 @@ def analyze_clip(
     counts = frame_counts(frames, detections, categories, classes)
     sample_fps = sampler.rate(float(info.fps)) if info.fps else 1.0
 
-    from vidtools import track
-
+    detections, tracks = track.track_detections(
+        detections,
+        frames,
+        shots,
+        tracker=config.tracker,
+        sample_fps=sample_fps,
+        track_buffer_s=config.track_buffer_s,
+        min_track_s=config.min_track_s,
+    )
     if config.tracker != "none":
-        detections, tracks = track.track_detections(
-            detections,
-            frames,
-            shots,
-            tracker=config.tracker,
-            sample_fps=sample_fps,
-            track_buffer_s=config.track_buffer_s,
-            min_track_s=config.min_track_s,
-        )
         unique = track.unique_counts(
             tracks, counts, shots, min_track_s=config.min_track_s, categories=categories, classes=classes
         )
     else:
-        detections = detections.assign(track_id=np.full(len(detections), -1, np.int64))
-        tracks = track.track_detections(detections.iloc[0:0], frames, shots, tracker="none", sample_fps=sample_fps)[1]
-        unique = track.unique_counts_unavailable(counts, categories, classes)
+        unique = track.unique_counts_unavailable(counts, categories, classes, shots)
 
     strikes: list[dict[str, Any]] = []
     if seg is not None:
-        from vidtools.strikes import terminal_windows
-
         strikes = terminal_windows(
             seg, detections, counts, terminal_s=config.terminal_s, width=info.width, height=info.height
         )
