@@ -312,8 +312,9 @@ class ClipReport:
         detections: One row per box: ``frame_index``, ``t_s``, ``shot``, ``class``, ``category``,
             ``conf``, ``x1``, ``y1``, ``x2``, ``y2`` (source pixels), ``track_id`` (-1 untracked).
         tracks: One row per track: ``track_id``, ``shot``, ``class``, ``category``,
-            ``first_frame``, ``last_frame``, ``first_t_s``, ``last_t_s``, ``n_detections``,
-            ``mean_conf``, ``max_box_area``, ``confirmed``.
+            ``first_frame``, ``last_frame``, ``first_t_s``, ``last_t_s``, ``duration_s``,
+            ``n_detections``, ``mean_conf``, ``max_box_area``, ``max_box_w``, ``max_box_h``
+            (px), ``confirmed`` (lived at least ``min_track_s``).
     """
 
     meta: dict[str, Any]
