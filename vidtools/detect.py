@@ -108,9 +108,16 @@ class YoloDetector:
         allow_download: bool = False,
     ) -> None:
         self.resolved: ResolvedModel = resolve_model(model, allow_download=allow_download)
+        self.format = model_format(self.resolved.path)
+        if self.format == "openvino":
+            if device not in ("auto", "cpu"):
+                raise UsageError(
+                    f"{self.resolved.path}: OpenVINO models run on the CPU here; use --device cpu (or auto), "
+                    "or a .pt / .engine model for CUDA"
+                )
+            device = "cpu"
         self.device, self.half = pick_device(device)
         self.conf, self.iou, self.imgsz = conf, iou, imgsz
-        self.format = model_format(self.resolved.path)
         if self.format != "pytorch" or self.device == "cpu":
             # exported formats fix their precision at export time; fp16 on CPU is not supported
             self.half = self.half and self.format in ("tensorrt",)

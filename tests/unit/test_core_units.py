@@ -129,3 +129,20 @@ def test_manifest_verification(tmp_path):
     h1 = sha256_model(m)
     (m / "a.bin").write_bytes(b"abd")
     assert sha256_model(m) != h1
+
+
+def test_device_choice(monkeypatch, tmp_path):
+    from vidtools import detect
+
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    assert detect.pick_device("auto") == ("cpu", False)
+    assert detect.pick_device("cpu") == ("cpu", False)
+    with pytest.raises(UsageError, match="CUDA is not available"):
+        detect.pick_device("cuda:0")
+    monkeypatch.setattr("torch.cuda.is_available", lambda: True)
+    assert detect.pick_device("auto") == ("cuda:0", True), "CUDA with half precision when present"
+    assert detect.pick_device("cuda:1") == ("cuda:1", True)
+    ov = tmp_path / "net_int8_openvino_model"
+    ov.mkdir()
+    with pytest.raises(UsageError, match="OpenVINO models run on the CPU"):
+        detect.YoloDetector(str(ov), device="cuda:0")
