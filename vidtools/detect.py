@@ -8,8 +8,8 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +44,8 @@ class Detector(Protocol):
 
     names: dict[int, str]
     device: str
+    # optional: ``parallelism`` (int) — how many detect() calls may run at once from different
+    # threads (the pipeline keeps that many batches in flight); 1 when absent
 
     def detect(self, images: Sequence[np.ndarray]) -> list[RawDetections]:
         """Detect objects in HxWx3 uint8 BGR images; one result per image, in order."""
@@ -137,9 +139,12 @@ class YoloDetector:
             conf=conf, iou=iou, imgsz=imgsz, device=self.device, half=self.half, verbose=False
         )
         self._workers: list[Any] = []
-        self._pool: ThreadPoolExecutor | None = None
         if self.format == "openvino" and self.device == "cpu":
             self._setup_parallel_openvino()
+        self._free: queue.Queue[Any] = queue.Queue()
+        for m in self._workers or [self._model]:
+            self._free.put(m)
+        self.parallelism = max(1, len(self._workers))
 
     def _setup_parallel_openvino(self) -> None:
         """Run batches on parallel OpenVINO streams (CPU, THROUGHPUT hint).
@@ -147,8 +152,11 @@ class YoloDetector:
         ultralytics compiles OpenVINO models for LATENCY and runs the frames of a batch one after
         the other. For small models on a few cores, several single-threaded streams do more frames
         per second. The same IR gives bit-identical outputs either way; pre- and post-processing stay
-        ultralytics' own, because each stream is driven through its own ``YOLO.predict``. Falls
-        back to the plain path when this ultralytics version does not expose the backend.
+        ultralytics' own, because each stream is driven through its own ``YOLO.predict``.
+        :meth:`detect` is then thread-safe: each call takes a free stream, and ``parallelism`` calls
+        can run at once (the pipeline keeps that many batches in flight, with no barrier between
+        streams). Falls back to the plain path when this ultralytics version does not expose the
+        backend.
         """
         try:
             import openvino as ov
@@ -175,7 +183,6 @@ class YoloDetector:
             log.debug("parallel OpenVINO streams unavailable (%s); using ultralytics' sequential path", e)
             return
         self._workers = workers
-        self._pool = ThreadPoolExecutor(max_workers=len(workers), thread_name_prefix="vidtools-ov")
 
     def detect(self, images: Sequence[np.ndarray]) -> list[RawDetections]:
         """Run the model on a batch of BGR images.
@@ -188,17 +195,11 @@ class YoloDetector:
         """
         if not images:
             return []
-        images = list(images)
-        if self._pool is not None and len(images) > 1:
-            k = len(self._workers)
-            step = -(-len(images) // k)
-            chunks = [images[i : i + step] for i in range(0, len(images), step)]
-            futures = [
-                self._pool.submit(w.predict, c, **self._predict_kwargs) for w, c in zip(self._workers, chunks)
-            ]
-            results = [r for f in futures for r in f.result()]
-        else:
-            results = self._model.predict(images, **self._predict_kwargs)
+        model = self._free.get()  # a free OpenVINO stream (or the single model)
+        try:
+            results = model.predict(list(images), **self._predict_kwargs)
+        finally:
+            self._free.put(model)
         out = []
         for r in results:
             b = r.boxes

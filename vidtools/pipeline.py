@@ -108,12 +108,14 @@ def _record(pending: Pending, results: list[Any], acc: _Collected) -> None:
 
 
 class _BatchRunner:
-    """Runs detector batches in a background thread, at most ``depth`` batches in flight, so the
-    model keeps working while the next batch is collected; results are recorded in order."""
+    """Runs detector batches in background threads so the model keeps working while the next
+    batch is collected: ``parallelism`` batches run at once (one per OpenVINO stream) and one more
+    waits; results are recorded in submission order."""
 
-    def __init__(self, detector: Detector, acc: _Collected, depth: int = 2) -> None:
-        self._detector, self._acc, self._depth = detector, acc, depth
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidtools-detect")
+    def __init__(self, detector: Detector, acc: _Collected) -> None:
+        workers = max(1, int(getattr(detector, "parallelism", 1)))
+        self._detector, self._acc, self._depth = detector, acc, workers + 1
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidtools-detect")
         self._inflight: deque[tuple[Pending, Future[list[Any]]]] = deque()
 
     def submit(self, pending: Pending) -> None:
