@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from vidtools.errors import VideoOpenError, VidtoolsError
-from vidtools.io import atomic_write_bytes
+from vidtools.io import atomic_write_bytes, default_mode
 from vidtools.types import ClipReport
 
 log = logging.getLogger(__name__)
@@ -318,9 +318,10 @@ def encode_jpeg(image: np.ndarray, quality: int = 80) -> bytes:
 
 
 def share_mode(path: Path) -> Path:
-    """Make a published file readable by others (temporary files are created 0600)."""
+    """Give a published file the permissions a normally created file gets (temporary files are
+    created 0600); see :func:`vidtools.io.default_mode`."""
     try:
-        os.chmod(path, 0o644)
+        os.chmod(path, default_mode())
     except OSError:
         pass
     return path
