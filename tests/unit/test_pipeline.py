@@ -100,3 +100,19 @@ def test_options_and_config_are_the_same_names(clip):
         vidtools.analyze(clip, detector=FakeDetector(rule), evry=2)
     r = vidtools.analyze(clip, config=AnalysisConfig(every=10, shots=False, quiet=True), detector=FakeDetector(rule), conf=0.5)
     assert r.meta["provenance"]["parameters"]["conf"] == 0.5 and r.meta["provenance"]["parameters"]["every"] == 10
+
+
+def test_annotate_blur_and_claims_through_analyze(clip, tmp_path):
+    claims = tmp_path / "claims.json"
+    vidtools.save_claims(vidtools.extract_claims("The unit said 3 soldiers were present."), claims)
+    vidtools.analyze(clip, tmp_path / "out", detector=FakeDetector(rule), every=3, shots=False, quiet=True,
+                     annotate=True, blur_people=True, claims=str(claims))
+    d = tmp_path / "out" / "clip"
+    assert {"annotated.mp4", "contact_sheet.jpg", "report.html"} <= {p.name for p in d.iterdir()}
+    info = vidtools.probe(d / "annotated.mp4", count_frames=True)
+    assert info.codec == "h264" and info.n_frames == 30 and info.fps == vidtools.probe(clip).fps
+    html = (d / "report.html").read_text()
+    assert "3 soldiers were present" in html and "consistent" in html.lower()
+    with pytest.raises(vidtools.ClaimsError):
+        vidtools.analyze(clip, tmp_path / "o2", detector=FakeDetector(rule), shots=False, quiet=True,
+                         claims=str(tmp_path / "missing.json"))
