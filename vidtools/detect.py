@@ -138,6 +138,7 @@ class YoloDetector:
         self._predict_kwargs = dict(
             conf=conf, iou=iou, imgsz=imgsz, device=self.device, half=self.half, verbose=False
         )
+        self._info: dict[str, Any] | None = None
         self._workers: list[Any] = []
         if self.format == "openvino" and self.device == "cpu":
             self._setup_parallel_openvino()
@@ -213,7 +214,12 @@ class YoloDetector:
         return out
 
     def info(self) -> dict[str, Any]:
-        """Provenance of the loaded model."""
+        """Provenance of the loaded model (hashed once per detector, not once per clip)."""
+        if self._info is None:
+            self._info = self._provenance()
+        return dict(self._info)
+
+    def _provenance(self) -> dict[str, Any]:
         path = self.resolved.path
         downloaded = self.resolved.download
         return {

@@ -264,9 +264,10 @@ def analyze_clip(
     frames["shot"] = shot_of(frames["frame_index"].to_numpy(), shots)
     detections = _detections_table(acc, detector.names, taxonomy)
     detections["shot"] = shot_of(detections["frame_index"].to_numpy(), shots)
-    n_raw = len(detections)
+    n_dropped = 0
     if seg is not None and config.mask_overlays:
-        detections = drop_overlay_detections(detections, seg).reset_index(drop=True)
+        kept = drop_overlay_detections(detections, seg).reset_index(drop=True)
+        n_dropped, detections = len(detections) - len(kept), kept
 
     categories = [*taxonomy.category_names(), OTHER]
     classes = report_classes(detector.names, taxonomy, detections)
@@ -329,7 +330,7 @@ def analyze_clip(
         "strikes": strikes,
         "unique_counts": unique,
         "overlays": {
-            "n_detections_dropped": n_raw - len(detections),
+            "n_detections_dropped": n_dropped,
             "masks": seg_dict.get("overlays", []),
             "letterbox": seg_dict.get("letterbox", []),
         },
