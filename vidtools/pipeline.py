@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import os
 import platform
 import time
 from collections import deque
@@ -66,6 +67,53 @@ def versions() -> dict[str, str | None]:
     return out
 
 
+class _HeapGuard:
+    """Keeps the resident size from creeping up with clip length.
+
+    Decoded frames are 1-25 MB buffers that glibc keeps in its heap after they are freed, so the
+    resident size grows with clip length although no frame is held (measured: 1327 -> 1412 MB from
+    40 s to 130 s of a clip). Trimming after every batch costs ~12 % speed, so the heap is trimmed
+    (glibc ``malloc_trim``) only when the resident size is ``slack_mb`` above its level after the
+    first batches. Does nothing where glibc or ``/proc`` are absent.
+    """
+
+    def __init__(self, slack_mb: int = 256, warmup: int = 4) -> None:
+        self._trim = None
+        try:
+            import ctypes
+
+            self._trim = ctypes.CDLL("libc.so.6").malloc_trim
+            self._page = os.sysconf("SC_PAGE_SIZE")
+        except (OSError, AttributeError, ValueError):
+            self._trim = None
+        self._slack = slack_mb << 20
+        self._warmup = warmup
+        self._base: int | None = None
+        self.trims = 0
+
+    def _rss(self) -> int:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * self._page
+
+    def check(self) -> None:
+        """Call once per batch."""
+        if self._trim is None:
+            return
+        if self._warmup > 0:
+            self._warmup -= 1
+            return
+        try:
+            rss = self._rss()
+        except OSError:
+            self._trim = None
+            return
+        if self._base is None:
+            self._base = rss
+        elif rss > self._base + self._slack:
+            self._trim(0)
+            self.trims += 1
+
+
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -117,6 +165,7 @@ class _BatchRunner:
         self._detector, self._acc, self._depth = detector, acc, workers + 1
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidtools-detect")
         self._inflight: deque[tuple[Pending, Future[list[Any]]]] = deque()
+        self._heap = _HeapGuard()
 
     def submit(self, pending: Pending) -> None:
         batch = list(pending)
@@ -127,6 +176,7 @@ class _BatchRunner:
     def _collect_oldest(self) -> None:
         batch, future = self._inflight.popleft()
         _record(batch, future.result(), self._acc)
+        self._heap.check()
 
     def finish(self) -> None:
         while self._inflight:
