@@ -116,3 +116,22 @@ def test_annotate_blur_and_claims_through_analyze(clip, tmp_path):
     with pytest.raises(vidtools.ClaimsError):
         vidtools.analyze(clip, tmp_path / "o2", detector=FakeDetector(rule), shots=False, quiet=True,
                          claims=str(tmp_path / "missing.json"))
+
+
+def test_heap_guard_trims_only_past_its_slack():
+    from vidtools.pipeline import _HeapGuard
+
+    g = _HeapGuard(slack_mb=64, warmup=1)
+    if g._trim is None:
+        pytest.skip("not glibc")
+    g.check()  # warm-up batch
+    g.check()  # sets the base level
+    assert g.trims == 0
+    held = np.ones(128 << 20, np.uint8)  # resident size grows 128 MB past the base
+    g.check()
+    assert g.trims == 1
+    del held
+    g2 = _HeapGuard(slack_mb=4096, warmup=0)
+    g2.check()
+    g2.check()
+    assert g2.trims == 0
