@@ -173,7 +173,8 @@ def _cmd_frames(a: argparse.Namespace) -> int:
     from vidtools.progress import Progress
 
     if a.shots:
-        result = vidtools.detect_shots(a.clip, start=a.start, end=a.end)
+        with Progress(None, Path(a.clip).name, "frame", a.quiet) as bar:
+            result = vidtools.detect_shots(a.clip, start=a.start, end=a.end, progress=lambda n: bar.update())
         index = vidtools.export_shot_frames(a.clip, a.out, result, fmt=a.format)
     else:
         with Progress(None, Path(a.clip).name, "frame", a.quiet) as bar:
@@ -220,11 +221,14 @@ def _cmd_shots(a: argparse.Namespace) -> int:
     from vidtools.batch import clip_dir_names
     from vidtools.report.writer import write_json_atomic
 
+    from vidtools.progress import Progress
+
     rc = EXIT_OK
     for clip, name in zip(a.clips, clip_dir_names(a.clips)):
         try:
             info = vidtools.probe(clip)
-            result = vidtools.detect_shots(clip, start=a.start, end=a.end)
+            with Progress(info.n_frames, Path(clip).name, "frame", a.quiet) as bar:
+                result = vidtools.detect_shots(clip, start=a.start, end=a.end, progress=lambda n: bar.update())
         except VidtoolsError as e:
             _err(str(e))
             rc = EXIT_FAILED

@@ -30,3 +30,11 @@ def test_frames_shots_exports_one_keyframe_per_shot(photo_clip, tmp_path):
     assert [int(r["shot"]) for r in rows] == [0, 1]
     assert int(rows[0]["frame_index"]) < truth["cut_frame"] <= int(rows[1]["frame_index"])
     assert all((tmp_path / "f" / r["file"]).stat().st_size > 1000 for r in rows)
+
+
+def test_shots_command_shows_progress_unless_quiet(photo_clip, tmp_path, capsys):
+    path, _ = photo_clip
+    assert cli.main(["shots", str(path), "-o", str(tmp_path / "o")]) == 0
+    assert "frame" in capsys.readouterr().err
+    assert cli.main(["shots", str(path), "-o", str(tmp_path / "o"), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
