@@ -17,9 +17,8 @@ from vidtools.pipeline import analyze_clip, load_detector
 from vidtools.probe import sha256_file
 from vidtools.progress import Progress
 from vidtools.report.writer import write_clip_report, write_json_atomic
-from vidtools.types import ClaimCheck
 from vidtools.taxonomy import Taxonomy, load_taxonomy
-from vidtools.types import ClipReport
+from vidtools.types import ClaimCheck, ClipReport
 
 log = logging.getLogger(__name__)
 

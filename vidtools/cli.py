@@ -11,7 +11,6 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from vidtools.config import AnalysisConfig
 from vidtools.errors import ClaimsError, ModelLoadError, ReportError, TaxonomyError, UsageError, VidtoolsError, WeightsNotFoundError

@@ -967,7 +967,6 @@ class SignalAnalyzer:
         ep, self._episode = self._episode, None
         if ep is None:
             return False
-        p = self.params
         runs = ep["runs"]
         start: _Rec = ep["start"]
         pre: _Rec | None = ep["pre"]
@@ -1069,7 +1068,7 @@ class SignalAnalyzer:
             return
         d0 = mean_abs_diff(pre.g, rec.g)
         p = self.params
-        for k, later in enumerate(list(self._ring)[: self._flash_n], 1):
+        for later in list(self._ring)[: self._flash_n]:
             if later.label not in (OK, STILL):
                 continue
             if mean_abs_diff(pre.g, later.g) <= p.flash_return_ratio * d0 and similarity(pre.g, later.g) >= p.flash_return_corr:

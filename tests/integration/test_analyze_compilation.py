@@ -31,7 +31,7 @@ def test_shots_and_strikes_in_report(comp, analysed):
     meta = json.loads((folder / "report.json").read_text())
     shots = meta["shots"]
     assert len(shots) == len(comp.shots)
-    for got, (first, last, reason) in zip(shots, comp.shots):
+    for got, (first, _last, reason) in zip(shots, comp.shots):
         assert abs(got["start_frame"] - first) <= 1 and got["end_reason"] == reason, (got, first, reason)
         assert set(got["counts"]) >= {"personnel", "vehicle"}
     strikes = meta["strikes"]

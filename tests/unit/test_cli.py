@@ -7,7 +7,6 @@ import dataclasses
 import re
 from pathlib import Path
 
-import pytest
 
 from vidtools import cli
 from vidtools.config import AnalysisConfig
