@@ -88,6 +88,14 @@ class DecodedFrame:
     thumb: np.ndarray | None
 
 
+def pts_seconds(frame: Any, time_base: Any, start_pts: int | None) -> float | None:
+    """A decoded frame's time in seconds from the stream start (pts x time_base), or None when
+    the frame has no pts. The one place vidtools turns timestamps into seconds."""
+    if frame.pts is None or time_base is None:
+        return None
+    return float((frame.pts - (start_pts or 0)) * time_base)
+
+
 def _rotate(img: np.ndarray, rotation: int) -> np.ndarray:
     import cv2
 
@@ -172,12 +180,9 @@ def decode(
         try:
             for frame in container.decode(stream):
                 index += 1
-                if frame.pts is not None and tb is not None:
-                    t = float((frame.pts - (t0 or 0)) * tb)
-                elif last_t is not None and fps:
-                    t = last_t + float(1 / fps)
-                else:
-                    t = 0.0
+                t = pts_seconds(frame, tb, t0)
+                if t is None:
+                    t = last_t + float(1 / fps) if last_t is not None and fps else 0.0
                 last_t = t
                 if start is not None and t < start - 1e-9:
                     continue

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from vidtools.errors import VideoOpenError
-from vidtools.frames import _frame_rotation, _rotate
+from vidtools.frames import _frame_rotation, _rotate, pts_seconds
 from vidtools.probe import _short, open_container, stream_fps
 
 log = logging.getLogger(__name__)
@@ -34,12 +34,6 @@ instead of seeking again (decoding two seconds is cheaper than a seek plus a GOP
 
 _BACKOFF_S = (0.0, 3.0, 10.0, None)
 """How far before a request to seek when the demuxer lands after it (None = the clip start)."""
-
-
-def _frame_time(frame: Any, tb: Any, t0: int | None) -> float | None:
-    if frame.pts is None or tb is None:
-        return None
-    return float((frame.pts - (t0 or 0)) * tb)
 
 
 class _NoTimestamps(Exception):
@@ -80,7 +74,7 @@ class _Grabber:
         if self._it is None:
             return None
         for frame in self._it:
-            t = _frame_time(frame, self.tb, self.t0)
+            t = pts_seconds(frame, self.tb, self.t0)
             if t is None:
                 raise _NoTimestamps()
             self.position = t
