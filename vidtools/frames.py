@@ -24,6 +24,7 @@ import numpy as np
 from vidtools.errors import UsageError, VideoOpenError
 from vidtools.io import atomic_write_bytes, atomic_write_text
 from vidtools.probe import _short, open_container, stream_fps
+from vidtools.probe import frame_rotation as _frame_rotation
 from vidtools.types import Frame
 
 _QUEUE_FRAMES = 256  # decoded frames ahead of the consumer (thumbnails only: small)
@@ -106,14 +107,6 @@ def _rotate(img: np.ndarray, rotation: int) -> np.ndarray:
     if rotation == 270:
         return cv2.rotate(img, cv2.ROTATE_90_COUNTERCLOCKWISE)
     return img
-
-
-def _frame_rotation(frame: Any) -> int:
-    """Clockwise display rotation of a PyAV frame (its display matrix is counter-clockwise)."""
-    try:
-        return int(round(-float(frame.rotation))) % 360
-    except (AttributeError, TypeError, ValueError):
-        return 0
 
 
 def decode(

@@ -70,16 +70,37 @@ def _short(e: BaseException) -> str:
     return msg.splitlines()[0][:160] if msg else e.__class__.__name__
 
 
-def _rotation(stream: Any) -> int:
-    """Display rotation in degrees from the stream's display matrix or legacy ``rotate`` tag."""
-    rot = 0
+def frame_rotation(frame: Any) -> int:
+    """Clockwise display rotation (0/90/180/270) of a decoded PyAV frame, from its display matrix
+    (PyAV reports it counter-clockwise). Decoded images are turned by this much, as OpenCV does."""
+    try:
+        return int(round(-float(frame.rotation))) % 360
+    except (AttributeError, TypeError, ValueError):
+        return 0
+
+
+def _tag_rotation(stream: Any) -> int:
     try:
         tag = (stream.metadata or {}).get("rotate")
-        if tag is not None:
-            rot = int(float(tag))
+        return int(float(tag)) % 360 if tag is not None else 0
     except (ValueError, TypeError):
-        rot = 0
-    return rot % 360
+        return 0
+
+
+def display_rotation(path: str | os.PathLike[str]) -> int:
+    """Clockwise display rotation of a clip's video: the first frame's display matrix (phone
+    footage), else the legacy ``rotate`` tag, else 0."""
+    import av
+
+    container, stream = open_container(path)
+    try:
+        for frame in container.decode(stream):
+            return frame_rotation(frame) or _tag_rotation(stream)
+    except av.error.FFmpegError:
+        pass
+    finally:
+        container.close()
+    return 0
 
 
 def stream_fps(stream: Any) -> Fraction:
@@ -125,7 +146,7 @@ def probe(path: str | os.PathLike[str], *, count_frames: bool = False) -> VideoI
             raise VideoOpenError(path, "contains no video frames (zero-frame video)")
         if duration is None:
             duration = float(n / fps) if fps else 0.0
-        rotation = _rotation(stream)
+        rotation = display_rotation(path)
         width, height = stream.codec_context.width, stream.codec_context.height
         if rotation in (90, 270):
             width, height = height, width

@@ -1207,7 +1207,7 @@ def detect_shots(
         UsageError: invalid start / end.
     """
     from vidtools.frames import decode
-    from vidtools.probe import open_container, stream_fps
+    from vidtools.probe import display_rotation, open_container, stream_fps
 
     if start is not None and start < 0:
         raise UsageError(f"start must be >= 0, got {start}")
@@ -1217,9 +1217,9 @@ def detect_shots(
     try:
         fps = stream_fps(stream)
         width, height = stream.codec_context.width, stream.codec_context.height
-        rotation = _stream_rotation(stream)
     finally:
         container.close()
+    rotation = display_rotation(path)
     if rotation in (90, 270):
         width, height = height, width
     if not width or not height:
@@ -1234,15 +1234,6 @@ def detect_shots(
     if n == 0:
         raise VideoOpenError(path, f"no frames in the selected segment ({start or 0:g}-{end if end is not None else 'end'} s); check --start/--end")
     return analyzer.finish()
-
-
-def _stream_rotation(stream: Any) -> int:
-    try:
-        from vidtools.probe import _rotation
-
-        return int(_rotation(stream))
-    except Exception:  # noqa: BLE001 - rotation metadata is optional
-        return 0
 
 
 def drop_overlay_detections(detections: pd.DataFrame, result: SegmentResult) -> pd.DataFrame:

@@ -77,3 +77,23 @@ def test_memory_does_not_grow_with_clip_length(tmp_path):
     assert (n1, n2) == (40, 160)
     frame_bytes = 240 * 320 * 3
     assert p2 < p1 + 4 * frame_bytes, (p1, p2)
+
+
+def test_rotated_phone_clip_is_decoded_upright_like_opencv(tmp_path):
+    """A display matrix (vertical phone footage): probe reports the displayed size, and frames come
+    out turned exactly as OpenCV (ultralytics' reader) turns them."""
+    import subprocess
+
+    import cv2
+
+    from vidtools.ffmpeg import ffmpeg_exe
+
+    src = encode_clip(tmp_path / "src.mp4", numbered_frames(6, 64, 48), fps=10, codec="libx264")
+    rot = tmp_path / "rot.mp4"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-display_rotation", "90", "-i", str(src), "-c", "copy", str(rot)], check=True)
+    info = vidtools.probe(rot)
+    assert (info.width, info.height, info.rotation) == (48, 64, 270)
+    ours = next(vidtools.iter_frames(rot)).image
+    ok, theirs = cv2.VideoCapture(str(rot)).read()
+    assert ok and ours.shape == (64, 48, 3) and np.array_equal(ours, theirs)
+    assert vidtools.detect_shots(rot).letterbox[0]["active_box"] == [0, 0, 48, 64]
