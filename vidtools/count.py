@@ -38,20 +38,22 @@ def shot_of(frame_index: np.ndarray, shots: Sequence[Shot]) -> np.ndarray:
 
     Args:
         frame_index: (n,) int source frame indices.
-        shots: Shots sorted by start frame.
+        shots: Shots (any order; they must not overlap).
 
     Returns:
-        (n,) int64 shot indices.
+        (n,) int64 shot indices (``Shot.index``).
     """
     fi = np.asarray(frame_index, dtype=np.int64)
     out = np.full(fi.shape, -1, dtype=np.int64)
     if not shots:
         return out
-    starts = np.array([s.start_frame for s in shots], dtype=np.int64)
-    ends = np.array([s.end_frame for s in shots], dtype=np.int64)
+    ordered = sorted(shots, key=lambda s: s.start_frame)
+    starts = np.array([s.start_frame for s in ordered], dtype=np.int64)
+    ends = np.array([s.end_frame for s in ordered], dtype=np.int64)
+    ids = np.array([s.index for s in ordered], dtype=np.int64)
     pos = np.searchsorted(starts, fi, side="right") - 1
     ok = (pos >= 0) & (fi <= ends[np.clip(pos, 0, None)])
-    out[ok] = np.array([shots[p].index for p in pos[ok]], dtype=np.int64)
+    out[ok] = ids[pos[ok]]
     return out
 
 

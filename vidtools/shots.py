@@ -99,6 +99,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from vidtools.count import shot_of
 from vidtools.errors import UsageError, VideoOpenError
 from vidtools.types import Shot, Strike
 
@@ -285,14 +286,7 @@ class SegmentResult:
 
     def shot_indices(self, frame_index: np.ndarray | Sequence[int]) -> np.ndarray:
         """Vectorised :meth:`shot_index` for an array of frame indices."""
-        fi = np.asarray(frame_index, np.int64)
-        if not self.shots:
-            return np.full(fi.shape, -1, np.int64)
-        starts = np.array([s.start_frame for s in self.shots], np.int64)
-        ends = np.array([s.end_frame for s in self.shots], np.int64)
-        k = np.searchsorted(starts, fi, side="right") - 1
-        ok = (k >= 0) & (fi <= ends[np.clip(k, 0, None)])
-        return np.where(ok, k, -1)
+        return shot_of(frame_index, self.shots)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``shots``, ``strikes`` (each with ``end_frame``), ``overlays``, ``letterbox``,

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from vidtools.config import TRACKERS
+from vidtools.count import shot_of
 from vidtools.errors import UsageError, VidtoolsError
 from vidtools.taxonomy import OTHER
 from vidtools.types import Shot
@@ -282,19 +283,15 @@ def _shot_of_frames(frame_index: np.ndarray, shots: Sequence[Shot]) -> np.ndarra
     n = len(frame_index)
     if not shots or n == 0:
         return np.zeros(n, np.int64)
-    ordered = sorted(shots, key=lambda s: s.start_frame)
-    starts = np.array([s.start_frame for s in ordered], np.int64)
-    ends = np.array([s.end_frame for s in ordered], np.int64)
-    idx = np.array([s.index for s in ordered], np.int64)
-    pos = np.searchsorted(starts, frame_index, side="right") - 1
-    inside = (pos >= 0) & (frame_index <= ends[np.clip(pos, 0, None)])
+    found = shot_of(frame_index, shots)
+    inside = found >= 0
     if not inside.all():
         log.warning(
             "%d sampled frame(s) lie in no shot (first: %d); tracking the whole clip as one shot",
             int((~inside).sum()), int(frame_index[~inside][0]),
         )
         return np.zeros(n, np.int64)
-    return idx[pos]
+    return found
 
 
 def track_detections(
