@@ -153,20 +153,19 @@ Command line (wired in ``vidtools.cli``)::
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vidtools.errors import ClaimsError, ReportError, UsageError
+from vidtools.io import atomic_write_text
 from vidtools.taxonomy import KNOWN_CATEGORIES, default_taxonomy
 from vidtools.types import Claim, ClaimCheck, ClipReport
 
@@ -1522,19 +1521,6 @@ def claims_to_json(
     }
 
 
-def _atomic_write_text(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def save_claims(
     claims: Sequence[Claim],
     path: str | os.PathLike[str],
@@ -1549,7 +1535,7 @@ def save_claims(
     """
     p = Path(path)
     doc = claims_to_json(claims, source_path=source_path, source_text=source_text)
-    _atomic_write_text(p, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(p, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return p
 
 
@@ -2175,6 +2161,6 @@ def write_checks(
     """
     d = Path(out_dir)
     md, js = d / f"{stem}.md", d / f"{stem}.json"
-    _atomic_write_text(md, checks_to_markdown(checks))
-    _atomic_write_text(js, json.dumps(checks_to_json(checks), indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(md, checks_to_markdown(checks))
+    atomic_write_text(js, json.dumps(checks_to_json(checks), indent=2, ensure_ascii=False) + "\n")
     return {"markdown": md, "json": js}

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from vidtools.errors import WeightsNotFoundError
+from vidtools.probe import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -114,17 +115,9 @@ def sha256_model(path: str | os.PathLike[str]) -> str:
         for f in sorted(x for x in p.rglob("*") if x.is_file()):
             h.update(f.relative_to(p).as_posix().encode())
             h.update(b"\0")
-            h.update(_file_digest(f).encode())
+            h.update(sha256_file(f).encode())
         return h.hexdigest()
-    return _file_digest(p)
-
-
-def _file_digest(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
+    return sha256_file(p)
 
 
 def load_manifest(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
@@ -156,7 +149,7 @@ def verify_against_manifest(path: str | os.PathLike[str], manifest: dict[str, An
     mismatched = []
     for rel, digest in files.items():
         f = p / rel if p.is_dir() else p
-        if not f.is_file() or _file_digest(f) != digest:
+        if not f.is_file() or sha256_file(f) != digest:
             mismatched.append(rel)
     if mismatched:
         log.warning("%s: sha256 differs from weights/manifest.yaml for %s", p, ", ".join(mismatched))
