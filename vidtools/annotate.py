@@ -31,6 +31,7 @@ import pandas as pd
 
 from vidtools.errors import VideoOpenError, VidtoolsError
 from vidtools.io import atomic_write_bytes, default_mode
+from vidtools.frames import encode_image
 from vidtools.types import ClipReport
 
 log = logging.getLogger(__name__)
@@ -309,12 +310,7 @@ def render_frame(
 
 def encode_jpeg(image: np.ndarray, quality: int = 80) -> bytes:
     """JPEG bytes of a BGR image."""
-    import cv2
-
-    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
-    if not ok:
-        raise VidtoolsError("could not encode an image as JPEG")
-    return buf.tobytes()
+    return encode_image(image, "jpg", quality=quality)
 
 
 def share_mode(path: Path) -> Path:

@@ -13,7 +13,7 @@ import io
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -266,11 +266,11 @@ def frame_filename(index: int, t: float, fmt: str) -> str:
     return f"f{index:06d}_t{t:.3f}s.{fmt}"
 
 
-def encode_image(image: np.ndarray, fmt: str, path_for_errors: str = "") -> bytes:
-    """Encode a BGR image as JPEG (quality 95) or PNG bytes."""
+def encode_image(image: np.ndarray, fmt: str, path_for_errors: str = "", *, quality: int = 95) -> bytes:
+    """Encode a BGR image as JPEG (``quality`` 0-100) or PNG bytes."""
     import cv2
 
-    params = [cv2.IMWRITE_JPEG_QUALITY, 95] if fmt == "jpg" else []
+    params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)] if fmt == "jpg" else []
     ok, buf = cv2.imencode("." + fmt, image, params)
     if not ok:
         raise VideoOpenError(path_for_errors, f"could not encode a frame as {fmt}")
@@ -307,8 +307,13 @@ def export_frames(
         rows.append((frame.index, round(frame.t, 6), name))
         if progress:
             progress(n)
+    return write_index_csv(out, ["frame_index", "t_s", "file"], rows)
+
+
+def write_index_csv(out_dir: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """Write ``out_dir/index.csv`` atomically, last, so a folder with an index is complete."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["frame_index", "t_s", "file"])
+    w.writerow(header)
     w.writerows(rows)
-    return atomic_write_text(out / "index.csv", buf.getvalue())
+    return atomic_write_text(out_dir / "index.csv", buf.getvalue())

@@ -82,9 +82,7 @@ Static overlays (OSD text, crosshair, watermark)
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import logging
 import math
 import os
@@ -1293,8 +1291,8 @@ def export_shot_frames(
         UsageError: bad format or an empty result.
         VideoOpenError: the clip cannot be decoded.
     """
-    from vidtools.frames import decode, encode_image
-    from vidtools.io import atomic_write_bytes, atomic_write_text
+    from vidtools.frames import decode, encode_image, frame_filename, write_index_csv
+    from vidtools.io import atomic_write_bytes
 
     if fmt not in ("jpg", "png"):
         raise UsageError(f"format must be jpg or png, got {fmt!r}")
@@ -1332,14 +1330,10 @@ def export_shot_frames(
             raise VideoOpenError(path, f"frame {frame} could not be decoded again; is this the clip the shots came from?")
         t, data = got[frame]
         prefix = f"shot{shot:03d}" if strike is None else f"strike{strike:03d}"
-        name = f"{prefix}_{role}_f{frame:06d}_t{t:.3f}s.{fmt}"
+        name = f"{prefix}_{role}_{frame_filename(frame, t, fmt)}"
         atomic_write_bytes(out / name, data)
         rows.append((frame, round(t, 6), name, role, shot, "" if strike is None else strike))
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["frame_index", "t_s", "file", "role", "shot", "strike"])
-    w.writerows(rows)
-    return atomic_write_text(out / "index.csv", buf.getvalue())
+    return write_index_csv(out, ["frame_index", "t_s", "file", "role", "shot", "strike"], rows)
 
 
 def shot_table(result: SegmentResult) -> pd.DataFrame:
