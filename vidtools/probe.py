@@ -103,6 +103,22 @@ def display_rotation(path: str | os.PathLike[str]) -> int:
     return 0
 
 
+def displayed_size(path: str | os.PathLike[str], stream: Any) -> tuple[int, int, int]:
+    """``(width, height, rotation)`` of the picture as displayed (width and height swapped for a
+    90/270 degree display rotation, as the decoder turns the frames).
+
+    Raises:
+        VideoOpenError: the stream has no picture size.
+    """
+    rotation = display_rotation(path)
+    width, height = stream.codec_context.width, stream.codec_context.height
+    if rotation in (90, 270):
+        width, height = height, width
+    if not width or not height:
+        raise VideoOpenError(path, "video stream has no picture size (corrupt header)")
+    return int(width), int(height), rotation
+
+
 def stream_fps(stream: Any) -> Fraction:
     """Exact average frame rate of a stream as a Fraction (falls back to the guessed rate)."""
     for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
@@ -146,19 +162,14 @@ def probe(path: str | os.PathLike[str], *, count_frames: bool = False) -> VideoI
             raise VideoOpenError(path, "contains no video frames (zero-frame video)")
         if duration is None:
             duration = float(n / fps) if fps else 0.0
-        rotation = display_rotation(path)
-        width, height = stream.codec_context.width, stream.codec_context.height
-        if rotation in (90, 270):
-            width, height = height, width
-        if not width or not height:
-            raise VideoOpenError(path, "video stream has no picture size (corrupt header)")
+        width, height, rotation = displayed_size(path, stream)
         return VideoInfo(
             path=str(path),
             sha256=sha256_file(path),
             container=container.format.name,
             codec=stream.codec_context.name,
-            width=int(width),
-            height=int(height),
+            width=width,
+            height=height,
             fps=fps,
             n_frames=n,
             duration_s=round(duration, 6),

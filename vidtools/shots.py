@@ -1199,7 +1199,7 @@ def detect_shots(
         UsageError: invalid start / end.
     """
     from vidtools.frames import decode
-    from vidtools.probe import display_rotation, open_container, stream_fps
+    from vidtools.probe import displayed_size, open_container, stream_fps
 
     if start is not None and start < 0:
         raise UsageError(f"start must be >= 0, got {start}")
@@ -1208,15 +1208,10 @@ def detect_shots(
     container, stream = open_container(path)
     try:
         fps = stream_fps(stream)
-        width, height = stream.codec_context.width, stream.codec_context.height
+        width, height, _ = displayed_size(path, stream)
     finally:
         container.close()
-    rotation = display_rotation(path)
-    if rotation in (90, 270):
-        width, height = height, width
-    if not width or not height:
-        raise VideoOpenError(path, "video stream has no picture size (corrupt header)")
-    analyzer = SignalAnalyzer(float(fps) if fps else 25.0, int(width), int(height), params=params)
+    analyzer = SignalAnalyzer(float(fps) if fps else 25.0, width, height, params=params)
     n = 0
     for d in decode(path, start=start, end=end, thumb_width=THUMB_WIDTH, images=False):
         analyzer.update(d.index, d.t, d.thumb)
