@@ -41,7 +41,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -138,9 +137,8 @@ def _import_trackers() -> tuple[type, type]:
 
     ``ultralytics.trackers.utils.matching`` imports ``lap`` and, when that fails, calls
     ``check_requirements("lap>=0.5.12")``, which may try to pip-install it. We import ``lap``
-    first and fail with a clear error instead. ``import ultralytics`` also resolves two DNS names
-    to decide whether it is online; when ultralytics is not imported yet, ``YOLO_OFFLINE=1`` is
-    set for the duration of the import only (this also keeps its telemetry off in this process).
+    first and fail with a clear error instead. ``import ultralytics`` would also probe the network
+    to decide whether it is online; ``vidtools/__init__`` sets ``YOLO_OFFLINE=1`` for that.
 
     Raises:
         VidtoolsError: ``lap`` is not installed.
@@ -155,21 +153,9 @@ def _import_trackers() -> tuple[type, type]:
             f"tracking needs the 'lap' package ({e}); install it with 'pip install \"lap>=0.5.12\"' "
             "or run with --tracker none"
         ) from None
-    if "ultralytics" in sys.modules:
-        from ultralytics.trackers.bot_sort import BOTSORT
-        from ultralytics.trackers.byte_tracker import BYTETracker
+    from ultralytics.trackers.bot_sort import BOTSORT
+    from ultralytics.trackers.byte_tracker import BYTETracker
 
-        return BYTETracker, BOTSORT
-    old = os.environ.get("YOLO_OFFLINE")
-    os.environ["YOLO_OFFLINE"] = "1"
-    try:
-        from ultralytics.trackers.bot_sort import BOTSORT
-        from ultralytics.trackers.byte_tracker import BYTETracker
-    finally:
-        if old is None:
-            os.environ.pop("YOLO_OFFLINE", None)
-        else:
-            os.environ["YOLO_OFFLINE"] = old
     return BYTETracker, BOTSORT
 
 
