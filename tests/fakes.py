@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from vidtools.detect import RawDetections
+from vidtools.types import Detections
 
 
 def encode_clip(path: Path, frames: Sequence[np.ndarray], fps: int | Fraction = 10, codec: str = "libx264rgb") -> Path:
@@ -67,7 +67,7 @@ class FakeDetector:
         self.seen: list[int] = []
         self.shapes: list[tuple[int, ...]] = []
 
-    def detect(self, images: Sequence[np.ndarray]) -> list[RawDetections]:
+    def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
         self.calls.append(len(images))
         out = []
         for img in images:
@@ -76,7 +76,7 @@ class FakeDetector:
             self.shapes.append(img.shape)
             rows = self.rule(n, img)
             arr = np.array([r[2:] for r in rows], np.float32).reshape(-1, 4)
-            out.append(RawDetections(arr, np.array([r[1] for r in rows], np.float32), np.array([r[0] for r in rows], np.int64)))
+            out.append(Detections.from_model(arr, [r[1] for r in rows], [r[0] for r in rows], self.names))
         return out
 
     def info(self) -> dict[str, Any]:

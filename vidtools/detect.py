@@ -11,31 +11,16 @@ import logging
 import queue
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from vidtools.errors import ModelLoadError, UsageError
+from vidtools.types import Detections
 from vidtools.weights import ResolvedModel, resolve_model, sha256_model, verify_against_manifest
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, eq=False)
-class RawDetections:
-    """One image's detections straight from a model.
-
-    Attributes:
-        xyxy: (n, 4) float32 boxes in the pixels of the image given to the model.
-        conf: (n,) float32 confidences.
-        class_id: (n,) int64 class ids (keys of the detector's ``names``).
-    """
-
-    xyxy: np.ndarray
-    conf: np.ndarray
-    class_id: np.ndarray
 
 
 @runtime_checkable
@@ -47,8 +32,9 @@ class Detector(Protocol):
     # optional: ``parallelism`` (int) — how many detect() calls may run at once from different
     # threads (the pipeline keeps that many batches in flight); 1 when absent
 
-    def detect(self, images: Sequence[np.ndarray]) -> list[RawDetections]:
-        """Detect objects in HxWx3 uint8 BGR images; one result per image, in order."""
+    def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
+        """Detect objects in HxWx3 uint8 BGR images; one result per image, in order, boxes in
+        that image's pixels, class names set and ``category`` None (the pipeline maps it)."""
         ...
 
     def info(self) -> dict[str, Any]:
@@ -185,14 +171,15 @@ class YoloDetector:
             return
         self._workers = workers
 
-    def detect(self, images: Sequence[np.ndarray]) -> list[RawDetections]:
+    def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
         """Run the model on a batch of BGR images.
 
         Args:
             images: HxWx3 uint8 BGR arrays (sizes may differ).
 
         Returns:
-            One :class:`RawDetections` per image, boxes in that image's pixels.
+            One :class:`~vidtools.types.Detections` per image, boxes in that image's pixels,
+            ``category`` None.
         """
         if not images:
             return []
@@ -204,13 +191,7 @@ class YoloDetector:
         out = []
         for r in results:
             b = r.boxes
-            out.append(
-                RawDetections(
-                    b.xyxy.cpu().numpy().astype(np.float32),
-                    b.conf.cpu().numpy().astype(np.float32),
-                    b.cls.cpu().numpy().astype(np.int64),
-                )
-            )
+            out.append(Detections.from_model(b.xyxy.cpu().numpy(), b.conf.cpu().numpy(), b.cls.cpu().numpy(), self.names))
         return out
 
     def info(self) -> dict[str, Any]:

@@ -15,12 +15,16 @@ Classes in no category are reported as ``other`` and never counted as personnel 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from vidtools.errors import TaxonomyError
+from vidtools.types import Detections
 
 OTHER = "other"
 KNOWN_CATEGORIES = ("personnel", "armored_vehicle", "vehicle")
@@ -63,6 +67,11 @@ class Taxonomy:
             if key in classes:
                 return cat
         return OTHER
+
+    def categorize(self, detections: Detections) -> Detections:
+        """A copy of ``detections`` with ``category`` set from each box's class name."""
+        categories = np.array([self.category_of(str(n)) for n in detections.class_name], dtype=object)
+        return dataclasses.replace(detections, category=categories)
 
     def category_names(self) -> list[str]:
         """Categories of this taxonomy, in file order."""

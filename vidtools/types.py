@@ -113,40 +113,60 @@ def _as(arr: Any, dtype: Any, shape_tail: tuple[int, ...], name: str) -> np.ndar
 class Detections:
     """Detections of one frame as a struct of arrays (validated, read-only).
 
+    This is the one box container from the detector to the writers.
+
     Attributes:
         xyxy: (n, 4) float32 boxes, source pixels, x1 y1 x2 y2.
         conf: (n,) float32 confidences in 0..1.
         class_id: (n,) int64 model class ids.
         class_name: (n,) object array of model class names.
-        category: (n,) object array of report categories (``personnel``, ``vehicle``, ``other``, ...).
-        track_id: (n,) int64 track ids or None when not tracked (-1 = not assigned).
+        category: (n,) object array of report categories (``personnel``, ``vehicle``, ``other``,
+            ...), or None before a taxonomy has mapped them (what a detector returns; see
+            :meth:`vidtools.taxonomy.Taxonomy.categorize`).
+        track_id: (n,) int64 track ids, or None when not tracked (-1 = not assigned).
     """
 
     xyxy: np.ndarray
     conf: np.ndarray
     class_id: np.ndarray
     class_name: np.ndarray
-    category: np.ndarray
+    category: np.ndarray | None = None
     track_id: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "xyxy", _as(self.xyxy, np.float32, (4,), "xyxy"))
         n = len(self.xyxy)
-        for name, dtype in (("conf", np.float32), ("class_id", np.int64), ("class_name", object), ("category", object)):
-            a = _as(getattr(self, name), dtype, (), name)
+        for name, dtype, optional in (
+            ("conf", np.float32, False),
+            ("class_id", np.int64, False),
+            ("class_name", object, False),
+            ("category", object, True),
+            ("track_id", np.int64, True),
+        ):
+            value = getattr(self, name)
+            if value is None and optional:
+                continue
+            a = _as(value, dtype, (), name)
             if len(a) != n:
                 raise ValueError(f"Detections.{name} has {len(a)} entries, xyxy has {n}")
             object.__setattr__(self, name, a)
-        if self.track_id is not None:
-            a = _as(self.track_id, np.int64, (), "track_id")
-            if len(a) != n:
-                raise ValueError(f"Detections.track_id has {len(a)} entries, xyxy has {n}")
-            object.__setattr__(self, "track_id", a)
 
     @classmethod
     def empty(cls) -> Detections:
         """No detections."""
-        return cls(np.zeros((0, 4), np.float32), np.zeros(0), np.zeros(0), np.zeros(0, object), np.zeros(0, object))
+        return cls(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64), np.zeros(0, object))
+
+    @classmethod
+    def from_model(cls, xyxy: Any, conf: Any, class_id: Any, names: dict[int, str]) -> Detections:
+        """What a model returned for one image, with class names looked up in ``names``
+        (an id missing from ``names`` is named by its number)."""
+        ids = np.asarray(class_id, np.int64).reshape(-1)
+        return cls(
+            np.asarray(xyxy, np.float32).reshape(-1, 4),
+            np.asarray(conf, np.float32).reshape(-1),
+            ids,
+            np.array([names.get(int(i), str(int(i))) for i in ids], dtype=object),
+        )
 
     def __len__(self) -> int:
         return len(self.xyxy)
@@ -160,16 +180,14 @@ class Detections:
             self.conf[key],
             self.class_id[key],
             self.class_name[key],
-            self.category[key],
+            None if self.category is None else self.category[key],
             None if self.track_id is None else self.track_id[key],
         )
 
-    def with_track_ids(self, track_id: np.ndarray) -> Detections:
-        """A copy with track ids set."""
-        return Detections(self.xyxy, self.conf, self.class_id, self.class_name, self.category, track_id)
-
     def count(self, category: str) -> int:
-        """Number of detections in a category."""
+        """Number of detections in a category (0 before categories are mapped)."""
+        if self.category is None:
+            return 0
         return int(np.count_nonzero(self.category == category))
 
 

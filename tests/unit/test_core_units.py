@@ -146,3 +146,15 @@ def test_device_choice(monkeypatch, tmp_path):
     ov.mkdir()
     with pytest.raises(UsageError, match="OpenVINO models run on the CPU"):
         detect.YoloDetector(str(ov), device="cuda:0")
+
+
+def test_detections_from_model_and_categorize():
+    from vidtools.taxonomy import default_taxonomy
+
+    d = Detections.from_model([[0, 0, 2, 2], [1, 1, 3, 3], [0, 0, 1, 1]], [0.9, 0.5, 0.3], [0, 2, 99], {0: "person", 2: "car"})
+    assert d.class_name.tolist() == ["person", "car", "99"] and d.category is None and d.count("personnel") == 0
+    c = default_taxonomy().categorize(d)
+    assert c.category.tolist() == ["personnel", "vehicle", "other"] and d.category is None
+    assert c[c.conf > 0.4].category.tolist() == ["personnel", "vehicle"] and c.count("vehicle") == 1
+    with pytest.raises(ValueError):
+        c.category[0] = "x"
