@@ -27,8 +27,10 @@ from vidtools.errors import TaxonomyError
 from vidtools.types import Detections
 
 OTHER = "other"
-KNOWN_CATEGORIES = ("personnel", "armored_vehicle", "vehicle")
-"""Categories vidtools reasons about (claims map onto these); a taxonomy may add more."""
+KNOWN_CATEGORIES = ("personnel", "armored_vehicle", "vehicle", "artillery", "air_defense", "aircraft")
+"""Categories vidtools reasons about, shared by the detection taxonomy and the claims (so
+``compare`` lines them up); ``aircraft`` includes helicopters, drones and UAVs. A taxonomy may add
+more; classes in none are ``other``."""
 
 DEFAULT_CATEGORIES: dict[str, tuple[str, ...]] = {
     "personnel": ("person",),

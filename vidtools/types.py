@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SCHEMA_VERSION = "1.0"
 
-SHOT_END_REASONS = ("cut", "signal_loss", "black", "freeze", "end")
+SHOT_END_REASONS = ("cut", "signal_loss", "black", "freeze", "format_change", "end")
+"""Why a shot ended; ``format_change`` = the frame size (resolution / rotation) changed mid-stream."""
 STRIKE_KINDS = ("signal_loss", "black", "freeze")
 """signal_loss = analog static / broken-up picture; black = feed goes black; freeze = frozen picture."""
 
@@ -201,7 +202,7 @@ class Shot:
         end_frame: Source index of the last frame (inclusive).
         start_t: Time of the first frame (s).
         end_t: Time of the last frame (s).
-        end_reason: One of ``cut``, ``signal_loss``, ``black``, ``freeze``, ``end``.
+        end_reason: One of :data:`SHOT_END_REASONS`.
     """
 
     index: int
@@ -295,6 +296,57 @@ class Strike:
             "t_s": self.t,
             "duration_s": self.duration_s,
         }
+
+
+CLIP_STATES = ("complete", "partial")
+"""``partial`` = the clip was analysed only as far as it decodes (cut short, corrupt part-way, or
+its header claims more frames or a longer duration than exist)."""
+
+
+@dataclass(frozen=True)
+class DecodeGap:
+    """A stretch of a clip that could not be decoded, between two good frames.
+
+    Attributes:
+        after_frame: Source index of the last good frame before the gap.
+        start_t: Time of that frame (s).
+        end_t: Time of the first good frame after the gap (s); None when decoding never resumed.
+        reason: One line: what the decoder reported.
+    """
+
+    after_frame: int
+    start_t: float
+    end_t: float | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ClipStatus:
+    """How completely a clip decoded.
+
+    Attributes:
+        state: ``complete`` or ``partial`` (:data:`CLIP_STATES`).
+        reason: Why it is partial (one line), None when complete.
+        frames_decoded: Frames that decoded.
+        frames_declared: Frames the container header declares (None when it declares none).
+        duration_declared_s: Duration the header declares (s), None when unknown.
+        last_good_frame: Source index of the last frame that decoded.
+        last_good_t: Its time (s).
+        gaps: Corrupt stretches that were skipped, in order.
+    """
+
+    state: str
+    reason: str | None
+    frames_decoded: int
+    frames_declared: int | None
+    duration_declared_s: float | None
+    last_good_frame: int | None
+    last_good_t: float | None
+    gaps: tuple[DecodeGap, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.state not in CLIP_STATES:
+            raise ValueError(f"ClipStatus.state must be one of {CLIP_STATES}, got {self.state!r}")
 
 
 @dataclass(frozen=True)
