@@ -298,6 +298,74 @@ class Strike:
         }
 
 
+OVERLAY_STATUSES = ("masked", "none", "fixed_camera", "too_short", "too_large", "disabled")
+"""Per shot: ``masked`` (a mask was found), ``none`` (looked, found nothing), ``fixed_camera``
+(the picture does not move, so static overlays cannot be told from the scene: not looked for),
+``too_short``, ``too_large`` (a candidate mask was rejected) or ``disabled``."""
+
+
+@dataclass(frozen=True)
+class ShotOverlays:
+    """Static overlays (OSD text, crosshair, watermark) found in one shot.
+
+    Attributes:
+        shot: Shot index.
+        status: One of :data:`OVERLAY_STATUSES`.
+        boxes: Disjoint mask boxes, source px ``(x1, y1, x2, y2)``, exclusive end.
+        area_frac: Mask area as a share of the active picture (0..1).
+        scene_change: Median share of edge pixels that changed against the reference frame
+            (None when not measured).
+        scene_motion: Median share of moving 4x4 cells (None when not measured).
+    """
+
+    shot: int
+    status: str
+    boxes: tuple[tuple[int, int, int, int], ...] = ()
+    area_frac: float = 0.0
+    scene_change: float | None = None
+    scene_motion: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in OVERLAY_STATUSES:
+            raise ValueError(f"ShotOverlays.status must be one of {OVERLAY_STATUSES}, got {self.status!r}")
+
+
+@dataclass(frozen=True)
+class ShotLetterbox:
+    """The active picture of one shot (letterbox / pillarbox bars removed).
+
+    Attributes:
+        shot: Shot index.
+        active_box: ``(x1, y1, x2, y2)`` source px, exclusive end.
+        bars: True when the active picture is smaller than the frame.
+    """
+
+    shot: int
+    active_box: tuple[int, int, int, int]
+    bars: bool
+
+
+SHOT_EVENT_TYPES = ("flash", "glitch", "fade", "dip_to_black")
+"""Things that were looked at and judged *not* to be a cut or a strike (reported for transparency)."""
+
+
+@dataclass(frozen=True)
+class ShotEvent:
+    """A flash, glitch or edit that was not taken for a cut or a strike.
+
+    Attributes:
+        type: One of :data:`SHOT_EVENT_TYPES`.
+        start_frame: Source index of its first frame.
+        end_frame: Source index of its last frame.
+        t: Time of its first frame (s).
+    """
+
+    type: str
+    start_frame: int
+    end_frame: int
+    t: float
+
+
 CLIP_STATES = ("complete", "partial")
 """``partial`` = the clip was analysed only as far as it decodes (cut short, corrupt part-way, or
 its header claims more frames or a longer duration than exist)."""
