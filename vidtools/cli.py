@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--blur-people", action="store_true", help="blur persons in every image of the HTML report and the annotated media, for sharing")
     p.add_argument("--claims", default=None, metavar="FILE", help="claims.json to compare with each clip in its HTML report (see 'vidtools claims')")
     p.add_argument("--skip-existing", action="store_true", help="keep a clip's existing report when it is complete for the same file and parameters")
+    p.add_argument("--clip-timeout", type=_nonneg_float, default=_D.clip_timeout, metavar="S",
+                   help="wall-time budget per clip in seconds; a clip still running after it is recorded as failed "
+                        "(stuck read or decoder) and the others go on; 0 = no limit (default: %(default)s)")
     _add_common(p)
 
     p = sub.add_parser("shots", help="find shots and strikes only (fast, no detector); writes OUT/<clip>/shots.json")
@@ -144,7 +147,7 @@ def config_from_args(a: argparse.Namespace) -> AnalysisConfig:
         min_track_s=a.min_track_s, track_buffer_s=a.track_buffer_s, terminal_s=a.terminal_s,
         shots=not a.no_shots, crop_bars=not a.no_crop_bars, mask_overlays=not a.no_mask_overlays,
         allow_download=a.allow_download, html=not a.no_html, annotate=a.annotate, blur_people=a.blur_people,
-        claims=a.claims, quiet=a.quiet,
+        claims=a.claims, quiet=a.quiet, clip_timeout=a.clip_timeout or None,
     )
 
 

@@ -8,6 +8,7 @@ Tracking, unique counts and strike terminal windows are post-passes over the sto
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import logging
 import os
@@ -28,13 +29,14 @@ from vidtools.config import AnalysisConfig
 from vidtools.count import empty_detections, frame_counts, shot_of, shot_summaries, summarize
 from vidtools.detect import Detector, YoloDetector
 from vidtools.errors import VideoOpenError
-from vidtools.frames import Sampler, decode
+from vidtools.frames import Deadline, Sampler, decode
+from vidtools.names import path_record
 from vidtools.probe import probe
 from vidtools.progress import Progress
 from vidtools.shots import THUMB_WIDTH, SignalAnalyzer, drop_overlay_detections
 from vidtools.strikes import terminal_windows
 from vidtools.taxonomy import OTHER, Taxonomy, load_taxonomy
-from vidtools.types import SCHEMA_VERSION, ClipReport, Shot
+from vidtools.types import SCHEMA_VERSION, ClipReport, ClipStatus, Shot
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +135,10 @@ class _Collected:
     first: tuple[int, float] | None = None
     last: tuple[int, float] | None = None
     crops: int = 0
+    status: ClipStatus | None = None
+
+    def set_status(self, status: ClipStatus) -> None:
+        self.status = status
 
 
 Pending = list[tuple[int, float, np.ndarray, tuple[int, int]]]
@@ -219,6 +225,7 @@ def _decode_pass(
     runner: _BatchRunner,
     acc: _Collected,
     bar: Progress,
+    deadline: Deadline | None = None,
 ) -> None:
     """The single decode pass: every frame feeds the signal statistics; sampled frames are
     cropped to the active picture and handed to the detector in batches."""
@@ -229,6 +236,8 @@ def _decode_pass(
         start=config.start,
         end=config.end,
         thumb_width=THUMB_WIDTH if analyzer is not None else None,
+        on_status=acc.set_status,
+        deadline=deadline,
     ):
         acc.n_decoded += 1
         acc.first = acc.first or (d.index, d.t)
@@ -284,6 +293,7 @@ def analyze_clip(
     """
     config = config or AnalysisConfig()
     started, t_start = _now(), time.perf_counter()
+    deadline = Deadline.after(config.clip_timeout)
     info = probe(path)
     taxonomy = taxonomy or load_taxonomy(config.taxonomy)
     detector = detector or load_detector(config)
@@ -301,7 +311,7 @@ def analyze_clip(
     with Progress(total, Path(path).name, "frame", config.quiet) as bar:
         runner = _BatchRunner(detector, acc)
         try:
-            _decode_pass(path, config, sampler, analyzer, runner, acc, bar)
+            _decode_pass(path, config, sampler, analyzer, runner, acc, bar, deadline)
         finally:
             runner.close()
     if not acc.frame_index or acc.first is None or acc.last is None:
@@ -351,8 +361,9 @@ def analyze_clip(
         "schema_version": SCHEMA_VERSION,
         "kind": "vidtools.clip_report",
         "video": info.to_dict(),
+        "status": dataclasses.asdict(acc.status) if acc.status is not None else None,
         "provenance": {
-            "input": {"path": str(Path(path).resolve()), "sha256": info.sha256},
+            "input": {**path_record(Path(path).resolve()), "sha256": info.sha256},
             "model": model_info,
             "parameters": config.to_dict(),
             "versions": versions(),

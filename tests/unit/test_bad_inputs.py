@@ -42,8 +42,7 @@ def clips(tmp_path_factory):
 BAD = {
     "missing.mp4": "file not found",
     "empty.mp4": "file is empty",
-    "truncated.mp4": "truncated",
-    "truncated.avi": "truncated: only",
+    "truncated.mp4": "truncated MP4 without its index",
     "corrupt.mp4": "not a readable video",
     "notes.mp4": "not a readable video",
     "zero.avi": "contains no video frames",
@@ -59,6 +58,16 @@ def test_each_bad_input_is_a_clear_error(clips, name):
     assert BAD[name] in msg
 
 
+def test_cut_short_clip_is_analysed_as_far_as_it_decodes(clips):
+    """An AVI cut in half (index at the front) is a partial report, not an error."""
+    report = vidtools.analyze(clips / "truncated.avi", detector=FakeDetector(one_person), quiet=True, shots=False)
+    status = report.meta["status"]
+    assert status["state"] == "partial" and "of the 20 frames the header declares" in status["reason"]
+    assert 0 < status["frames_decoded"] < 20 and status["frames_declared"] == 20
+    assert len(report.frames) == status["frames_decoded"]
+    assert status["last_good_t"] == pytest.approx((status["last_good_frame"]) / 10)
+
+
 def test_probe_cli_bad_file_one_line(clips, capsys):
     assert cli.main(["probe", str(clips / "corrupt.mp4")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -72,14 +81,16 @@ def test_batch_goes_on_and_records_errors(clips, tmp_path, monkeypatch, capsys):
     rc = cli.main(["analyze", *[str(clips / n) for n in names], "-o", str(out), "--no-shots", "-q"])
     assert rc == 1
     errors = json.loads((out / "errors.json").read_text())
-    assert [e["path"] for e in errors] == [str(clips / n) for n in names if n != "good.mp4"]
+    partial = "truncated.avi"  # cut short: analysed as far as it decodes (a report, not a failure)
+    assert [e["path"] for e in errors] == [str(clips / n) for n in names if n not in ("good.mp4", partial)]
     assert all(e["error"] == "VideoOpenError" and e["reason"] for e in errors)
     assert (out / "good" / "report.json").is_file()
-    assert sorted(p.name for p in out.iterdir()) == ["errors.json", "good", "index.html"], "no half-written report folders"
+    assert json.loads((out / "truncated-2" / "report.json").read_text())["status"]["state"] == "partial"
+    assert sorted(p.name for p in out.iterdir()) == ["errors.json", "good", "index.html", "truncated-2"], "no half-written report folders"
     index = (out / "index.html").read_text()
-    assert "good/report.html" in index and "truncated.avi" in index
+    assert "good/report.html" in index and "truncated-2/report.html" in index and "zero.avi" in index
     err = capsys.readouterr().err
-    assert "Traceback" not in err and err.count("vidtools: error:") == len(names)  # 6 clips + summary line
+    assert "Traceback" not in err and err.count("vidtools: error:") == len(names) - 1  # 6 clips + summary line
     rc = cli.main(["analyze", str(clips / "good.mp4"), "-o", str(out), "--no-shots"])
     assert rc == 0 and json.loads((out / "errors.json").read_text()) == []
     err = capsys.readouterr().err
