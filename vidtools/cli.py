@@ -6,14 +6,19 @@ Exit codes: 0 success, 1 at least one clip (or input) failed, 2 usage error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from vidtools.config import AnalysisConfig
 from vidtools.errors import ClaimsError, ModelLoadError, ReportError, TaxonomyError, UsageError, VidtoolsError, WeightsNotFoundError
+from vidtools.names import display, path_record
+from vidtools.progress import LineSafeHandler, Progress
+from vidtools.types import ClipStatus
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _D = AnalysisConfig()
@@ -152,7 +157,24 @@ def config_from_args(a: argparse.Namespace) -> AnalysisConfig:
 
 
 def _err(msg: str) -> None:
-    print(f"vidtools: error: {msg}", file=sys.stderr)
+    """One error line on stderr, on a line of its own even while progress bars are drawn."""
+    Progress.write(f"vidtools: error: {display(msg)}")
+
+
+def _warn(msg: str) -> None:
+    Progress.write(f"vidtools: warning: {display(msg)}")
+
+
+def _warn_partial(clip: str | Path, status: dict[str, Any] | None) -> None:
+    """The warning line for a clip analysed only as far as it decodes."""
+    if status and status.get("state") == "partial":
+        _warn(f"{clip}: partial: {status['reason']}; analysed the {status['frames_decoded']} frames that decoded "
+              f"(last good frame at {status['last_good_t']} s)")
+
+
+def _out(path: str | Path) -> None:
+    """A result path on stdout (escaped like every shown path, so no name makes it raise)."""
+    print(display(path))
 
 
 def _cmd_probe(a: argparse.Namespace) -> int:
@@ -161,7 +183,7 @@ def _cmd_probe(a: argparse.Namespace) -> int:
     out, rc = [], EXIT_OK
     for clip in a.clips:
         try:
-            out.append(vidtools.probe(clip, count_frames=a.count_frames).to_dict())
+            out.append({**vidtools.probe(clip, count_frames=a.count_frames).to_dict(), **path_record(clip)})
         except VidtoolsError as e:
             _err(str(e))
             rc = EXIT_FAILED
@@ -172,17 +194,19 @@ def _cmd_probe(a: argparse.Namespace) -> int:
 
 def _cmd_frames(a: argparse.Namespace) -> int:
     import vidtools
-    from vidtools.progress import Progress
 
+    statuses: list[ClipStatus] = []
     if a.shots:
         with Progress(None, Path(a.clip).name, "frame", a.quiet) as bar:
-            result = vidtools.detect_shots(a.clip, start=a.start, end=a.end, progress=lambda n: bar.update())
+            result = vidtools.detect_shots(a.clip, start=a.start, end=a.end, progress=lambda n: bar.update(),
+                                           on_status=statuses.append)
         index = vidtools.export_shot_frames(a.clip, a.out, result, fmt=a.format)
     else:
         with Progress(None, Path(a.clip).name, "frame", a.quiet) as bar:
             index = vidtools.export_frames(a.clip, a.out, every=a.every, fps=a.fps, start=a.start, end=a.end,
-                                           fmt=a.format, progress=lambda n: bar.update())
-    print(index)
+                                           fmt=a.format, progress=lambda n: bar.update(), on_status=statuses.append)
+    _out(index)
+    _warn_partial(a.clip, dataclasses.asdict(statuses[0]) if statuses else None)
     return EXIT_OK
 
 
@@ -193,9 +217,10 @@ def _cmd_analyze(a: argparse.Namespace) -> int:
     result = vidtools.analyze_many(a.clips, a.out, config=config, skip_existing=a.skip_existing,
                                    on_failure=lambda f: _err(f.reason))
     for clip, folder in result.reports:
-        print(folder)
+        _out(folder)
         if not a.quiet:
-            print(summary_line(clip, folder), file=sys.stderr)
+            Progress.write(summary_line(clip, folder))
+        _warn_partial(clip, _report_status(folder))
     if result.failures:
         _err(f"{len(result.failures)} of {len(a.clips)} clip(s) failed; see {Path(a.out) / 'errors.json'}")
         return EXIT_FAILED
@@ -214,8 +239,16 @@ def summary_line(clip: str, folder: Path) -> str:
         rng = f", distinct {u['low']}-{u['high']} (est. {u['estimate']})" if uniq.get("available") else ""
         parts.append(f"{cat} max {s['max']}/frame{rng}")
     n_strikes = len(meta["strikes"])
-    return (f"{Path(clip).name}: {meta['sampling']['n_frames_sampled']} frames; " + "; ".join(parts)
+    partial = " (partial)" if (meta.get("status") or {}).get("state") == "partial" else ""
+    return (f"{Path(clip).name}{partial}: {meta['sampling']['n_frames_sampled']} frames; " + "; ".join(parts)
             + f"; {len(meta['shots'])} shot(s), {n_strikes} strike(s) -> {folder}")
+
+
+def _report_status(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / "report.json").read_text(encoding="utf-8")).get("status")
+    except (OSError, ValueError):
+        return None
 
 
 def _cmd_shots(a: argparse.Namespace) -> int:
@@ -223,20 +256,23 @@ def _cmd_shots(a: argparse.Namespace) -> int:
     from vidtools.batch import clip_dir_names
     from vidtools.report.writer import write_json_atomic
 
-    from vidtools.progress import Progress
-
     rc = EXIT_OK
     for clip, name in zip(a.clips, clip_dir_names(a.clips)):
         try:
             info = vidtools.probe(clip)
+            statuses: list[ClipStatus] = []
             with Progress(info.n_frames, Path(clip).name, "frame", a.quiet) as bar:
-                result = vidtools.detect_shots(clip, start=a.start, end=a.end, progress=lambda n: bar.update())
+                result = vidtools.detect_shots(clip, start=a.start, end=a.end, progress=lambda n: bar.update(),
+                                               on_status=statuses.append)
         except VidtoolsError as e:
             _err(str(e))
             rc = EXIT_FAILED
             continue
-        path = write_json_atomic(Path(a.out) / name / "shots.json", {"video": info.to_dict(), **result.to_dict()})
-        print(path)
+        status = dataclasses.asdict(statuses[0]) if statuses else None
+        path = write_json_atomic(Path(a.out) / name / "shots.json",
+                                 {"video": {**info.to_dict(), **path_record(clip)}, "status": status, **result.to_dict()})
+        _out(path)
+        _warn_partial(clip, status)
     return rc
 
 
@@ -297,7 +333,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         a = parser.parse_args(argv)
     except SystemExit as e:  # argparse: 2 on usage errors, 0 on --help
         return int(e.code or 0)
-    logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="vidtools: %(levelname)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="vidtools: %(levelname)s: %(message)s",
+                        handlers=[LineSafeHandler()])
     try:
         return COMMANDS[a.command](a)
     except (UsageError, WeightsNotFoundError, ModelLoadError, TaxonomyError, ClaimsError, ReportError) as e:

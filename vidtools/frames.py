@@ -332,8 +332,9 @@ def iter_frames(
     fps: float | None = None,
     start: float | None = None,
     end: float | None = None,
+    on_status: Callable[[ClipStatus], None] | None = None,
 ) -> Iterator[Frame]:
-    """Stream the sampled frames of a clip.
+    """Stream the sampled frames of a clip (a damaged clip as far as it decodes).
 
     Args:
         path: Video file.
@@ -341,6 +342,8 @@ def iter_frames(
         fps: Or keep frames at this rate (frames per second).
         start: Segment start (s).
         end: Segment end (s, exclusive).
+        on_status: Called with the clip's :class:`~vidtools.types.ClipStatus` after the last
+            frame (see :func:`decode`).
 
     Yields:
         :class:`Frame` (source index, pts time in seconds, HxWx3 uint8 BGR image).
@@ -352,7 +355,7 @@ def iter_frames(
     if fps is not None and every != 1:
         raise UsageError("give either every or fps, not both")
     sampler = Sampler(every, fps)
-    for d in decode(path, sampler=sampler, start=start, end=end):
+    for d in decode(path, sampler=sampler, start=start, end=end, on_status=on_status):
         if d.sampled:
             yield Frame(d.index, d.t, d.image)  # type: ignore[arg-type]
 
@@ -383,11 +386,13 @@ def export_frames(
     end: float | None = None,
     fmt: str = "jpg",
     progress: Callable[[int], None] | None = None,
+    on_status: Callable[[ClipStatus], None] | None = None,
 ) -> Path:
     """Write sampled frames as images plus ``index.csv`` (frame_index, t_s, file).
 
     Each image is written atomically; ``index.csv`` last, so a folder with an ``index.csv``
-    is complete.
+    is complete. A damaged clip is exported as far as it decodes; ``on_status`` receives its
+    :class:`~vidtools.types.ClipStatus` (see :func:`decode`).
 
     Returns:
         Path of ``index.csv``.
@@ -397,7 +402,7 @@ def export_frames(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
-    for n, frame in enumerate(iter_frames(path, every=every, fps=fps, start=start, end=end), 1):
+    for n, frame in enumerate(iter_frames(path, every=every, fps=fps, start=start, end=end, on_status=on_status), 1):
         name = frame_filename(frame.index, frame.t, fmt)
         atomic_write_bytes(out / name, encode_image(frame.image, fmt, str(path)))
         rows.append((frame.index, round(frame.t, 6), name))

@@ -1,9 +1,17 @@
-"""Progress on stderr (frames within a clip, clips within a batch); silent when quiet."""
+"""Progress on stderr (frames within a clip, clips within a batch); silent when quiet.
+
+Messages printed while bars are drawn go through :meth:`Progress.write` (or the logging
+:class:`LineSafeHandler`), which clears the bars, prints the message on a line of its own and
+draws the bars again, so an error line is never glued to the end of a bar.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
+
+from vidtools.names import display
 
 
 class Progress:
@@ -11,7 +19,7 @@ class Progress:
 
     Args:
         total: Expected number of steps (None = unknown).
-        desc: Label (e.g. the clip name).
+        desc: Label (e.g. the clip name; shown escaped, see :func:`vidtools.names.display`).
         unit: ``frame`` or ``clip``.
         quiet: Disable output.
     """
@@ -21,7 +29,15 @@ class Progress:
         if not quiet:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True)
+            self._bar = tqdm(total=total, desc=display(desc), unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    @staticmethod
+    def write(text: str) -> None:
+        """Print text on stderr starting on a line of its own, even while any bar is drawn
+        (each of its lines shown with :func:`vidtools.names.display`)."""
+        from tqdm import tqdm
+
+        tqdm.write("\n".join(display(line) for line in text.split("\n")), file=sys.stderr)
 
     def update(self, n: int = 1) -> None:
         if self._bar is not None:
@@ -37,3 +53,13 @@ class Progress:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class LineSafeHandler(logging.Handler):
+    """A logging handler that prints each record through :meth:`Progress.write`."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            Progress.write(self.format(record))
+        except Exception:  # noqa: BLE001 - logging must never raise
+            self.handleError(record)

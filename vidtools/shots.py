@@ -99,7 +99,7 @@ import pandas as pd
 
 from vidtools.count import shot_of
 from vidtools.errors import UsageError, VideoOpenError
-from vidtools.types import Shot, Strike
+from vidtools.types import ClipStatus, Shot, Strike
 
 logger = logging.getLogger(__name__)
 
@@ -1178,6 +1178,7 @@ def detect_shots(
     end: float | None = None,
     params: ShotParams = ShotParams(),
     progress: Callable[[int], None] | None = None,
+    on_status: Callable[[ClipStatus], None] | None = None,
 ) -> SegmentResult:
     """Find shots, strikes, letterbox bars and static overlays of a clip (no detector; fast).
 
@@ -1190,6 +1191,8 @@ def detect_shots(
         end: Segment end (s, exclusive).
         params: Thresholds.
         progress: Called with the number of frames decoded so far.
+        on_status: Called with how completely the clip decoded (a damaged clip is segmented as
+            far as it decodes; see :func:`vidtools.frames.decode`).
 
     Returns:
         :class:`SegmentResult`.
@@ -1213,7 +1216,7 @@ def detect_shots(
         container.close()
     analyzer = SignalAnalyzer(float(fps) if fps else 25.0, width, height, params=params)
     n = 0
-    for d in decode(path, start=start, end=end, thumb_width=THUMB_WIDTH, images=False):
+    for d in decode(path, start=start, end=end, thumb_width=THUMB_WIDTH, images=False, on_status=on_status):
         analyzer.update(d.index, d.t, d.thumb)
         n += 1
         if progress:
