@@ -4,10 +4,13 @@ The decoder reports every frame it produced (with FFmpeg's "decoded with errors"
 packet or read that failed, and how decoding ended; :class:`DecodeTracker` turns that into a
 :class:`vidtools.types.ClipStatus`:
 
-- a *gap* is a stretch between two clean frames where packets failed to decode, frames came out
-  damaged (FFmpeg concealed errors in them), or the timestamps jump by more than
-  :data:`JUMP_MIN_S` and :data:`JUMP_MIN_FRAMES` frame durations (packets lost, e.g. in a
-  transport stream). Damaged frames are still analysed; the gap says where to distrust them.
+- a *gap* is a stretch between two clean frames where packets failed to decode, or frames came
+  out damaged (FFmpeg concealed errors in them). Damaged frames are still analysed; the gap says
+  where to distrust them. A timestamp jump longer than :data:`JUMP_MIN_S` and
+  :data:`JUMP_MIN_FRAMES` frame durations is a gap of its own only in a stream without an index
+  (MPEG transport / program streams, where it means lost packets); elsewhere (MP4, Matroska,
+  ...) such a jump is what a variable-frame-rate recording does when the picture holds still,
+  so it only adds to the description of a gap that damage already opened.
 - the clip is *cut short* when decoding reached the end of the file more than a small tolerance
   before the duration its header declares, and *frames are missing* when fewer frames decoded
   than the header declares, beyond those whose packets failed (counted in the gaps already).
@@ -27,8 +30,8 @@ JUMP_MIN_FRAMES = 10
 """... and longer than this many nominal frame durations (variable-frame-rate holds are shorter)."""
 SHORT_FRAMES = (2, 0.005)
 """Cut short by frame count: more than max(2 frames, 0.5 %) of the declared frames missing."""
-SHORT_SECONDS = (0.5, 3, 0.01)
-"""Cut short by duration: the last frame ends more than max(0.5 s, 3 frame durations, 1 %) early."""
+SHORT_SECONDS = (0.25, 2, 0.01)
+"""Cut short by duration: the last frame ends more than max(0.25 s, 2 frame durations, 1 %) early."""
 
 
 @dataclass
@@ -64,6 +67,7 @@ class DecodeTracker:
         frame_duration_s: Nominal frame duration (s, 1 / fps), None when unknown.
         start: Segment start (s); gaps that end before it are not reported.
         end: Segment end (s); the clip is not cut short when decoding got there.
+        jumps_are_gaps: Whether a timestamp jump alone is a gap (streams without an index).
     """
 
     def __init__(
@@ -74,11 +78,13 @@ class DecodeTracker:
         *,
         start: float | None = None,
         end: float | None = None,
+        jumps_are_gaps: bool = False,
     ) -> None:
         self._declared = int(declared_frames) if declared_frames else None
         self._duration = declared_duration_s if declared_duration_s and declared_duration_s > 0 else None
         self._dt = frame_duration_s if frame_duration_s and frame_duration_s > 0 else None
         self._start, self._end = start, end
+        self._jumps = jumps_are_gaps
         self._n = 0
         self._last_t: float | None = None
         self._good: tuple[int, float] | None = None
@@ -108,7 +114,7 @@ class DecodeTracker:
         self._n = max(self._n, index + 1)
         if self._last_t is not None and self._dt is not None:
             jump = t - self._last_t
-            if jump > JUMP_MIN_S and jump > JUMP_MIN_FRAMES * self._dt:
+            if jump > JUMP_MIN_S and jump > JUMP_MIN_FRAMES * self._dt and (self._jumps or damaged or self._pending):
                 self._pending.jump_s += jump - self._dt
         self._last_t = t
         if damaged:

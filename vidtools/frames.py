@@ -82,6 +82,8 @@ class Sampler:
         return source_fps / self.every
 
 
+_NO_INDEX_FORMATS = ("mpegts", "mpegtsraw", "mpeg", "mpegvideo", "h264", "hevc")
+"""Containers without an index, where a timestamp jump means lost packets."""
 _WAIT_S = 0.5
 """How often the consumer looks at the deadline while it waits for the decoder (s)."""
 
@@ -202,6 +204,7 @@ def decode(
         float(1 / fps) if fps else None,
         start=start,
         end=end,
+        jumps_are_gaps=container.format.name in _NO_INDEX_FORMATS,
     )
     q: queue.Queue[Any] = queue.Queue(maxsize=_QUEUE_FRAMES)
     image_slots = threading.BoundedSemaphore(_QUEUE_IMAGES)

@@ -34,10 +34,19 @@ class Progress:
     @staticmethod
     def write(text: str) -> None:
         """Print text on stderr starting on a line of its own, even while any bar is drawn
-        (each of its lines shown with :func:`vidtools.names.display`)."""
+        (each of its lines shown with :func:`vidtools.names.display`).
+
+        In a terminal the bars are cleared, the text printed and the bars drawn again. When
+        stderr is a file or a pipe (a log), clearing is only a carriage return there, so a
+        newline is written first while bars are up: the text never continues a bar's line.
+        """
         from tqdm import tqdm
 
-        tqdm.write("\n".join(display(line) for line in text.split("\n")), file=sys.stderr)
+        shown = "\n".join(display(line) for line in text.split("\n"))
+        bars_up = any(not getattr(b, "disable", True) for b in list(getattr(tqdm, "_instances", ())))
+        if bars_up and not _isatty(sys.stderr):
+            shown = "\n" + shown
+        tqdm.write(shown, file=sys.stderr)
 
     def update(self, n: int = 1) -> None:
         if self._bar is not None:
@@ -53,6 +62,13 @@ class Progress:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 class LineSafeHandler(logging.Handler):
