@@ -25,6 +25,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,7 @@ from vidtools.annotate import (
 )
 from vidtools.errors import ReportError, VidtoolsError
 from vidtools.io import atomic_write_text
+from vidtools.names import display
 from vidtools.types import ClipReport
 
 log = logging.getLogger(__name__)
@@ -658,6 +660,7 @@ def render_clip_html(
         n_context=n_ctx,
         verdict_class=_verdict_class,
         image_note=image_note,
+        status=meta.get("status") or {},
         blur_people=blur_people,
         files=list(files),
         generated_at=_now(),
@@ -755,10 +758,11 @@ def render_index_html(out_dir: str | os.PathLike[str], entries: Sequence[Mapping
                 report = load_report(out / name)
             except ReportError as err:
                 e = {**e, "error": str(err)}
-        row: dict[str, Any] = {"name": name, "clip": str(e.get("clip") or ""), "error": e.get("error"), "href": None}
+        row: dict[str, Any] = {"name": display(name), "clip": display(str(e.get("clip") or "")),
+                               "error": display(e["error"]) if e.get("error") else None, "href": None, "partial": None}
         for f in (REPORT_NAME, "report.json"):
             if (out / name / f).is_file():
-                row["href"] = f"{name}/{f}"
+                row["href"] = f"{quote(os.fsencode(name))}/{f}"  # '#', '?', '%' and any byte stay part of the path
                 break
         if report is not None:
             meta = report.meta
@@ -781,6 +785,7 @@ def render_index_html(out_dir: str | os.PathLike[str], entries: Sequence[Mapping
                 "strikes": [{"index": s.get("index"), "kind": s.get("kind"), "t_s": s.get("t_s"),
                              "target": (s.get("target") or {}).get("class")} for s in report.strikes],
                 "sha256": (meta.get("provenance") or {}).get("input", {}).get("sha256") or video.get("sha256"),
+                "partial": (meta.get("status") or {}).get("reason") if (meta.get("status") or {}).get("state") == "partial" else None,
             })
         rows.append(row)
     env = _env()
