@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -326,12 +327,23 @@ COMMANDS = {
 }
 
 
+def _hint_dash_files(argv: Sequence[str]) -> None:
+    """After a usage error: name each argument that is an existing file starting with '-'
+    (argparse took it for an option) and say how to pass it."""
+    for arg in argv:
+        if arg.startswith("-") and arg != "--" and os.path.lexists(arg):
+            _err(f"{arg} is a file whose name starts with '-': put '--' before the file names "
+                 f"(vidtools analyze -o OUT -- {arg}) or write ./{arg}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``vidtools`` console script; returns the exit code."""
     parser = build_parser()
     try:
         a = parser.parse_args(argv)
     except SystemExit as e:  # argparse: 2 on usage errors, 0 on --help
+        if e.code:
+            _hint_dash_files(sys.argv[1:] if argv is None else argv)
         return int(e.code or 0)
     logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="vidtools: %(levelname)s: %(message)s",
                         handlers=[LineSafeHandler()])

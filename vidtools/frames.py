@@ -274,6 +274,7 @@ def decode(
 
     thread = threading.Thread(target=work, name="vidtools-decode", daemon=True)
     thread.start()
+    timed_out = False
     try:
         while True:
             try:
@@ -281,6 +282,7 @@ def decode(
             except queue.Empty:
                 item = None
             if deadline is not None and deadline.expired():
+                timed_out = True
                 raise ClipTimeoutError(path, deadline.seconds)
             if item is None:
                 continue
@@ -297,7 +299,7 @@ def decode(
             yield item
     finally:
         stop.set()
-        thread.join(timeout=10)
+        thread.join(timeout=1 if timed_out else 10)
         if thread.is_alive():
             # the decoder thread is blocked inside FFmpeg: closing the container under it
             # could crash the process, so it is left to finish on its own (daemon thread)

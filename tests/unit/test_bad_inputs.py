@@ -122,3 +122,42 @@ def test_usage_errors_exit_2(clips, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "nope.pt" in err and "Looked in" in err and "Traceback" not in err
     assert cli.main(["analyze", str(clips / "good.mp4"), "-o", str(tmp_path), "--taxonomy", str(tmp_path / "t.yaml")]) == 2
+
+
+def test_leading_dash_names_after_double_dash_or_dot_slash(clips, tmp_path, monkeypatch, capsys):
+    """A file named like an option: '--' ends the options (or write ./-x.mp4); without either,
+    argparse reads it as an unknown option: a usage error (exit 2), never a traceback."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-x.mp4").write_bytes((clips / "good.mp4").read_bytes())
+    assert cli.main(["probe", "--", "-x.mp4"]) == 0
+    assert json.loads(capsys.readouterr().out)["path"] == "-x.mp4"
+    assert cli.main(["probe", "./-x.mp4"]) == 0
+    capsys.readouterr()
+    assert cli.main(["probe", "-x.mp4"]) == 2
+    err = capsys.readouterr().err
+    assert "vidtools: error: -x.mp4 is a file whose name starts with '-': put '--' before" in err and "Traceback" not in err
+
+
+def test_special_files_are_refused_at_once(tmp_path, capsys):
+    import os
+    import socket
+    import time
+
+    fifo = tmp_path / "pipe.mp4"
+    os.mkfifo(fifo)
+    sock = tmp_path / "sock.mp4"
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(str(sock))
+    s.close()
+    (tmp_path / "dir.mp4").mkdir()
+    want = {fifo: "is a named pipe (FIFO)", sock: "is a socket", tmp_path / "dir.mp4": "is a directory",
+            "/dev/null": "is a character device"}
+    t = time.monotonic()
+    for path, reason in want.items():
+        with pytest.raises(VideoOpenError, match=r"\(FIFO\)|socket|directory|character device") as e:
+            vidtools.probe(path)
+        assert str(e.value) == f"{path}: {e.value.reason}" and reason in e.value.reason
+    assert time.monotonic() - t < 5, "nothing waited on a reader or writer"
+    assert cli.main(["shots", str(fifo), "-o", str(tmp_path / "o"), "-q"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"vidtools: error: {fifo}: is a named pipe (FIFO), not a video file; save the stream to a file and analyse that"]
