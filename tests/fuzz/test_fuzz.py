@@ -284,4 +284,4 @@ def test_real_model_in_a_real_process(corpus: list[Case], tmp_path: Path, model_
         assert str(Path(c.path).resolve()) in reports, (c.name, err)
     assert reports[str(Path(next(c for c in cases if c.name == "truncated-cut600_mp4.mp4").path).resolve())] == "partial"
     assert len(stdout.splitlines()) == len(cases) - 1
-    assert "caf\\xe9 r\\xe9sum\\xe9 \\xff.mp4" in stdout  # shown escaped, never a UnicodeEncodeError
+    assert "/caf\\xe9 r\\xe9sum\\xe9 \\xff\n" in stdout  # the report folder, shown escaped: never a UnicodeEncodeError
