@@ -11,9 +11,12 @@ packet or read that failed, and how decoding ended; :class:`DecodeTracker` turns
   (MPEG transport / program streams, where it means lost packets); elsewhere (MP4, Matroska,
   ...) such a jump is what a variable-frame-rate recording does when the picture holds still,
   so it only adds to the description of a gap that damage already opened.
-- the clip is *cut short* when decoding reached the end of the file more than a small tolerance
-  before the duration its header declares, and *frames are missing* when fewer frames decoded
-  than the header declares, beyond those whose packets failed (counted in the gaps already).
+- the clip is *cut short* when decoding reached the end of the file before the duration its
+  header declares (by more than half a frame when the video stream states its own
+  duration, by more than a quarter second or so when only the container's is known), and
+  *frames are missing* when fewer frames decoded than the header declares (an exact sample
+  count in MP4 / MOV / AVI), beyond those whose packets failed (already in the gaps) and those
+  the container marks as not to be shown.
 
 A clip with a gap or cut short is ``partial``; otherwise ``complete``. Pure logic, no I/O.
 """
@@ -28,10 +31,12 @@ JUMP_MIN_S = 1.0
 """A timestamp jump is a gap only when it is longer than this (s) ..."""
 JUMP_MIN_FRAMES = 10
 """... and longer than this many nominal frame durations (variable-frame-rate holds are shorter)."""
-SHORT_FRAMES = (2, 0.005)
-"""Cut short by frame count: more than max(2 frames, 0.5 %) of the declared frames missing."""
-SHORT_SECONDS = (0.25, 2, 0.01)
-"""Cut short by duration: the last frame ends more than max(0.25 s, 2 frame durations, 1 %) early."""
+SHORT_FRAMES_EXACT = 0.5
+"""Cut short, by a duration the video stream itself declares: its last frame (with its own
+duration) ends more than this many frame durations early (intact files end exactly on it)."""
+SHORT_SECONDS_CONTAINER = (0.25, 2, 0.01)
+"""Cut short, by the container's duration (which may include a longer audio track): the last
+frame ends more than max(0.25 s, 2 frame durations, 1 %) early."""
 
 
 @dataclass
@@ -65,6 +70,8 @@ class DecodeTracker:
         declared_frames: Frame count in the header (0 or None: not declared).
         declared_duration_s: Duration in the header (s), None when unknown.
         frame_duration_s: Nominal frame duration (s, 1 / fps), None when unknown.
+        duration_is_video: Whether ``declared_duration_s`` is the video stream's own (exact) rather
+            than the container's (which may include a longer audio track).
         start: Segment start (s); gaps that end before it are not reported.
         end: Segment end (s); the clip is not cut short when decoding got there.
         jumps_are_gaps: Whether a timestamp jump alone is a gap (streams without an index).
@@ -76,6 +83,7 @@ class DecodeTracker:
         declared_duration_s: float | None,
         frame_duration_s: float | None,
         *,
+        duration_is_video: bool = True,
         start: float | None = None,
         end: float | None = None,
         jumps_are_gaps: bool = False,
@@ -91,6 +99,9 @@ class DecodeTracker:
         self._pending = _Pending()
         self._gaps: list[DecodeGap] = []
         self._failed = 0
+        self._discarded = 0
+        self._last_dur = self._dt
+        self._exact = duration_is_video
 
     @property
     def frames(self) -> int:
@@ -109,9 +120,16 @@ class DecodeTracker:
         if self._pending.first_error is None:
             self._pending.first_error = reason
 
-    def frame(self, index: int, t: float, damaged: bool = False) -> None:
-        """A decoded frame: source index, time (s), FFmpeg's "decoded with errors" flag."""
+    def discarded(self) -> None:
+        """A packet the container marks as not to be shown (edit list): it yields no frame and
+        is not missing."""
+        self._discarded += 1
+
+    def frame(self, index: int, t: float, damaged: bool = False, duration_s: float | None = None) -> None:
+        """A decoded frame: source index, time (s), FFmpeg's "decoded with errors" flag, and
+        how long it is shown (s; the nominal frame duration when None)."""
         self._n = max(self._n, index + 1)
+        self._last_dur = duration_s if duration_s and duration_s > 0 else self._dt
         if self._last_t is not None and self._dt is not None:
             jump = t - self._last_t
             if jump > JUMP_MIN_S and jump > JUMP_MIN_FRAMES * self._dt and (self._jumps or damaged or self._pending):
@@ -159,20 +177,23 @@ class DecodeTracker:
     def _short(self) -> str | None:
         """One line when the decoded clip ends well before what its header declares, or has
         fewer frames than it declares beyond those whose packets failed (already gaps)."""
-        end_t = (self._last_t + (self._dt or 0.0)) if self._last_t is not None else 0.0
+        end_t = (self._last_t + (self._last_dur or 0.0)) if self._last_t is not None else 0.0
         if self._end is not None and end_t >= self._end - (self._dt or 0.0):
             return None  # decoding reached the requested segment end
         reasons = []
         if self._duration is not None:
-            floor_s, n_frames, share = SHORT_SECONDS
-            tol = max(floor_s, n_frames * (self._dt or 0.0), share * self._duration)
+            if self._exact and self._dt:
+                tol = SHORT_FRAMES_EXACT * self._dt
+            else:
+                floor_s, n_frames, share = SHORT_SECONDS_CONTAINER
+                tol = max(floor_s, n_frames * (self._dt or 0.0), share * self._duration)
             target = self._duration if self._end is None else min(self._end, self._duration)
             if end_t < target - tol:
                 reasons.append(f"cut short: decoding ended at {self._last_t or 0.0:.3f} s of the "
                                f"{self._duration:.3f} s the header declares")
         if self._declared and self._end is None:
-            missing = self._declared - self._n - self._failed
-            if missing > max(SHORT_FRAMES[0], SHORT_FRAMES[1] * self._declared):
+            missing = self._declared - self._n - self._failed - self._discarded
+            if missing > 0:
                 reasons.append(f"frames missing: {self._n} of the {self._declared} frames the header declares decoded")
         return "; ".join(reasons) or None
 

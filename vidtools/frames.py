@@ -31,6 +31,7 @@ from vidtools.probe import (
     _short,
     declared_duration,
     demux_packets,
+    duration_is_video,
     open_container,
     stream_fps,
 )
@@ -202,6 +203,7 @@ def decode(
         int(stream.frames or 0),
         declared_duration(container, stream),
         float(1 / fps) if fps else None,
+        duration_is_video=duration_is_video(stream),
         start=start,
         end=end,
         jumps_are_gaps=container.format.name in _NO_INDEX_FORMATS,
@@ -239,6 +241,8 @@ def decode(
             for packet in demux_packets(container, stream, on_error=tracker.error):
                 if stop.is_set():
                     return
+                if packet.size and packet.is_discard:
+                    tracker.discarded()
                 try:
                     frames = packet.decode()
                 except av.error.EOFError:
@@ -255,7 +259,8 @@ def decode(
                     if end is not None and t >= end - 1e-9:
                         at_end = True
                         break
-                    tracker.frame(index, t, bool(frame.is_corrupt))
+                    dur = float(frame.duration * tb) if frame.duration and tb is not None else None
+                    tracker.frame(index, t, bool(frame.is_corrupt), dur)
                     if start is not None and t < start - 1e-9:
                         continue
                     if not put(_convert(frame, index, t, sampler, images, thumb_width, reformatter)):

@@ -248,6 +248,12 @@ def declared_duration(container: Any, stream: Any) -> float | None:
     return None
 
 
+def duration_is_video(stream: Any) -> bool:
+    """Whether :func:`declared_duration` is the video stream's own duration (exact), not the
+    container's (which may include a longer audio track)."""
+    return (stream.duration is not None and stream.time_base is not None) or bool((stream.metadata or {}).get("DURATION"))
+
+
 def probe(path: str | os.PathLike[str], *, count_frames: bool = False) -> VideoInfo:
     """Read a clip's metadata without decoding it.
 

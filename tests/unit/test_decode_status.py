@@ -31,10 +31,23 @@ def test_cut_short_by_count_and_duration():
     assert st.last_good_frame == 39 and st.gaps == ()
 
 
-def test_small_header_mismatch_is_tolerated():
-    tr = DecodeTracker(101, 10.1, 0.1)  # one frame (0.1 s) short: within tolerance
+def test_one_missing_frame_of_an_exact_count_is_partial_unless_the_container_discards_it():
+    tr = DecodeTracker(101, 10.1, 0.1)
+    feed(tr, 100)
+    assert tr.finish().state == "partial"  # the sample count of an MP4 / AVI is exact
+    tr = DecodeTracker(101, 10.0, 0.1)
+    tr.discarded()  # an edit list hides one frame: not missing
     feed(tr, 100)
     assert tr.finish().state == "complete"
+
+
+def test_container_duration_is_given_slack_for_a_longer_audio_track():
+    tr = DecodeTracker(None, 10.2, 0.1, duration_is_video=False)  # audio runs 0.2 s longer
+    feed(tr, 100)
+    assert tr.finish().state == "complete"
+    tr = DecodeTracker(None, 10.2, 0.1, duration_is_video=True)  # the video's own duration: 2 frames short
+    feed(tr, 100)
+    assert tr.finish().state == "partial"
 
 
 def test_failed_packets_make_one_gap_between_good_frames_and_are_not_counted_as_missing():
