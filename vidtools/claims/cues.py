@@ -47,7 +47,7 @@ _SCOPE_CUES: list[tuple[str, str]] = [
 ]  # fmt: skip
 _SCOPE_RES = [(kind, re.compile(rx, re.IGNORECASE)) for kind, rx in _SCOPE_CUES]
 _CLAUSE_SPLIT_RE = re.compile(
-    r";|\s[—–]\s|,\s*(?=(?:while|whereas|but|bringing|taking|raising|and|which|as|although|though|adding)\b)|\(",
+    r";|:\s|\s[—–]\s|,\s*(?=(?:while|whereas|but|bringing|taking|raising|and|which|as|although|though|adding)\b)|\(",
     re.IGNORECASE,
 )
 

@@ -45,13 +45,14 @@ _ADV = (
     r"directly|additionally|mortally|heavily|not|either|each|too|quickly|almost|nearly|finally"
 )
 _POST_AUX_RE = re.compile(
-    rf"(?P<rel>,?\s+(?:that|which|who)\b[^,.;:]{{0,60}}?)?(?P<chain>(?:\s+(?:{_AUX}|{_ADV}))+)\s+(?P<o>\S)", re.IGNORECASE
+    rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside)\b)[^,.;:\d]{{0,60}}?)?"
+    rf"(?P<chain>(?:\s+(?:{_AUX}|{_ADV}))+)\s+(?P<o>\S)",
+    re.IGNORECASE,
 )
-_BARE_GAP_RE = re.compile(rf"(?:\s+(?:{_ADV}))*(?:\s+(?!and\b|or\b|but\b|by\b|that\b|which\b|who\b|while\b)[\w'’\-]+){{0,3}}?\s+(?=\S)",
-                          re.IGNORECASE)  # fmt: skip
 _PASSIVE_AUX = {"were", "was", "are", "is", "be", "been", "being", "got", "get", "gets"}
 _LIST_SEP_RE = re.compile(
-    r"^\s*(?:[,;]\s*(?:and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)?|and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)"
+    r"^(?:\s+(?:that|which|who|with|from|near|in|on)\b[^,;.\d]{0,60})?"
+    r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)?|and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)"
     r"(?:also\s+)?$",
     re.IGNORECASE,
 )
@@ -86,6 +87,26 @@ _EQUIPMENT = ("armored_vehicle", "vehicle", "artillery", "air_defense", "aircraf
 
 
 @dataclass(frozen=True)
+class _Item:
+    """A number of a segment with what was read around it.
+
+    Attributes:
+        number: The number expression.
+        subject: The noun phrase it counts, None when there is none.
+        unit: ``(cue kind, end)`` when a unit makes it a background figure ("7 km", "1,500-strong").
+        label: The subject is a list label before the number ("tanks — 19").
+        own: The item's own outcome words (a passive after it, an adjective inside its noun
+            phrase, a verb before it, a participle after it).
+    """
+
+    number: Number
+    subject: Subject | None
+    unit: tuple[str, int] | None
+    label: bool
+    own: Outcome | None
+
+
+@dataclass(frozen=True)
 class _Draft:
     """A claim read from one segment, before references across segments are resolved.
 
@@ -93,13 +114,27 @@ class _Draft:
         claim: The claim so far (category None when the number names no kind).
         ref: How the number refers back, if it does: ``others`` ("47 others"), ``partitive``
             ("one of the tanks", "of them"), ``generic`` ("both systems"), ``bare`` (no noun:
-            "two were destroyed"), ``definite`` ("the tank was hit"), ``ordinal`` ("the third
-            was damaged"), ``rest`` ("the rest were burned").
+            "two were destroyed").
+        words: The outcome words, read against the referent's category once it is known.
         segment: Index of the segment it came from.
     """
 
     claim: Claim
     ref: str | None
+    words: Outcome | None
+    segment: int
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """A reference back with no number: "the tank was hit", "the third was damaged"."""
+
+    start: int
+    end: int
+    ordinal: str | None
+    category: str | None
+    subtype: str | None
+    outcome: Outcome
     segment: int
 
 
@@ -140,7 +175,7 @@ def extract_claims(text: str, *, lexicon: Lexicon | None = None) -> list[Claim]:
     drafts += [
         _Draft(Claim(category=None, outcome=None, count=None, cue=Cue("date", text[d.start : d.end], (d.start, d.end)),
                      text=text[d.start : d.end], span=(d.start, d.end), number_text=text[d.start : d.end],
-                     number_span=(d.start, d.end)), None, -1)
+                     number_span=(d.start, d.end)), None, None, -1)
         for d in dates
     ]  # fmt: skip
     drafts.sort(key=lambda d: d.claim.span[0])
@@ -186,12 +221,13 @@ def _header_info(text: str, seg: Segment, ctx: _Context) -> tuple[Outcome | None
 
 
 def _post_outcome(text: str, pos: int, end: int) -> Outcome | None:
-    """"were also hit", "that was following the column was also hit" right after ``pos``."""
+    """A passive right after ``pos``: "were also hit", "of various types were shot down",
+    "that was following the column was also hit"."""
     m = _POST_AUX_RE.match(text, pos, end)
     if not m:
         return None
     chain = m.group("chain").lower().split()
-    if not any(w in _PASSIVE_AUX for w in chain) and chain[-1] not in ("have", "has", "had"):
+    if not any(w in _PASSIVE_AUX for w in chain):
         return None
     o = OUTCOME_RE.match(text, m.start("o"), end)
     if o is None:
@@ -201,25 +237,26 @@ def _post_outcome(text: str, pos: int, end: int) -> Outcome | None:
 
 
 def _bare_outcome(text: str, pos: int, end: int) -> Outcome | None:
-    """A participle or verb shortly after the noun phrase ("30 killed", "a Ural truck with ammunition hit")."""
-    m = _BARE_GAP_RE.match(text, pos, end)
-    candidates = [pos]
-    if m:
-        # try the nearest word first, then after each gap word
-        candidates = [pos] + [pos + g.end() for g in re.finditer(r"\s+[\w'’\-]+", text[pos : m.end()])]
-    for c in candidates:
-        s = re.compile(r"\s+").match(text, c, end)
-        if not s:
-            continue
-        o = OUTCOME_RE.match(text, s.end(), end)
+    """A participle shortly after the noun phrase: "30 killed", "a Ural truck with ammunition hit",
+    "The tank burned out" (no comma, conjunction or other number in between)."""
+    j = pos
+    for _ in range(4):
+        m = re.compile(r"[ \t]+").match(text, j, end)
+        if not m:
+            return None
+        o = OUTCOME_RE.match(text, m.end(), end)
         if o is not None:
             out = outcome_at(o)
             if is_noun_form(out) or out.text.lower().endswith("ing"):
                 return None
-            gap = text[pos : s.end()]
-            if re.search(r"\d|[,;(]|\b(?:and|or|but|by|that|which|who|while)\b", gap, re.IGNORECASE):
-                return None
+            after = text[o.end() : o.end() + 12]
+            if re.match(r"\s+(?:\d|an?\b|the\b|two\b|three\b|its\b|their\b)", after, re.IGNORECASE):
+                return None  # an active verb with its own object: "... the unit destroyed three tanks"
             return out
+        tok = re.compile(r"[\w'’\-]+").match(text, m.end(), end)
+        if tok is None or re.fullmatch(r"\d.*|and|or|but|by|that|which|who|while|said|says|was|were", tok.group(), re.IGNORECASE):
+            return None
+        j = tok.end()
     return None
 
 
@@ -229,7 +266,7 @@ def _pre_outcome(text: str, lo: int, num_start: int) -> Outcome | None:
     for o in reversed(outs):
         fill = text[o.end : num_start]
         words = re.findall(r"[\w'’\-]+", fill)
-        if re.search(r"\d|[;.!?]", fill) or len(words) > 4 or any(w.lower() in _PRE_STOP for w in words):
+        if re.search(r"\d|[;.!?,]", fill) or len(words) > 4 or any(w.lower() in _PRE_STOP for w in words):
             return None
         if is_noun_form(o):
             if o.text.lower() in ("losses", "loss") and _LOSS_FILL_RE.match(fill):
@@ -237,6 +274,66 @@ def _pre_outcome(text: str, lo: int, num_start: int) -> Outcome | None:
             return None
         return o
     return None
+
+
+def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: Lexicon, prev_end: int) -> _Item:
+    unit = unit_cue(text, n.value_start, n.end) if n.kind not in ("negation", "daily", "article", "both") else None
+    label = None
+    if n.kind == "daily":
+        label = label_before(text, _main_figure_start(nums, n), seg.start, lex)
+    elif unit is None:
+        label = label_before(text, n.start, seg.start, lex)
+    subj = None if unit else (label or subject_after(text, n.end, seg.end, lex))
+    is_year = n.kind == "digits" and n.bound == "exact" and re.fullmatch(r"(?:19|20)\d\d", text[n.start : n.end])
+    if unit is None and is_year and (subj is None or subj.category is None):
+        unit = ("date", n.end)
+    own = None
+    if unit is None and n.kind != "daily":
+        np_end = subj.end if subj is not None else n.end
+        own = _post_outcome(text, np_end, seg.end) or (subj.adjectival if subj else None)
+        instrument = re.search(r"\b(?:with|by)\s+(?:\S+\s+){0,2}$", text[max(seg.start, n.start - 25) : n.start])
+        if own is None and label is None and not instrument:
+            own = _pre_outcome(text, max(prev_end, seg.start), n.start)
+        if own is None and label is None:
+            own = _bare_outcome(text, np_end, seg.end)
+    return _Item(n, subj, unit, label is not None, own)
+
+
+def _share_outcomes(text: str, seg: Segment, items: Sequence[_Item], header_outcome: Outcome | None) -> list[Outcome | None]:
+    """Items of one list ("two X, two Y and one Z were hit", "destroyed three tanks, a BMP and 12 trucks")
+    share the verb before the first item or after the last; list lines share the header's."""
+    groups: list[list[int]] = []
+    for k, it in enumerate(items):
+        if it.unit is not None:
+            continue
+        if groups:
+            p = items[groups[-1][-1]]
+            p_end = p.subject.end if p.subject else p.number.end
+            own_after = p.own is not None and p.own.start >= p_end
+            gap = text[p_end : it.number.start]
+            joined = (it.label and p.label and re.fullmatch(r"[^\d]*", gap) is not None) or (
+                not own_after and _LIST_SEP_RE.match(gap) is not None
+            )
+            if joined:
+                groups[-1].append(k)
+                continue
+        groups.append([k])
+    shared = [it.own for it in items]
+    for g in groups:
+        for pos, k in enumerate(g):
+            if shared[k] is not None:
+                continue
+            after = next((items[x].own for x in g[pos + 1 :] if items[x].own is not None), None)
+            after = after if after is not None and after.start >= items[k].number.end else None
+            before = next((items[x].own for x in reversed(g[:pos]) if items[x].own is not None), None)
+            before = before if before is not None and before.end <= items[g[0]].number.start else None
+            shared[k] = after or before
+    outs = find_outcomes(text, seg.start, seg.end)
+    for k, it in enumerate(items):
+        if shared[k] is None and it.unit is None and (it.label or seg.kind == "list_item"):
+            earlier = [o for o in outs if o.end <= it.number.start]
+            shared[k] = earlier[-1] if earlier else header_outcome
+    return shared
 
 
 def _read_segment(
@@ -248,87 +345,33 @@ def _read_segment(
     header: tuple[Outcome | None, str | None, tuple[ScopeCue, ...]] | None,
     ctx: _Context,
 ) -> tuple[list[_Draft], _Context]:
-    nums = [n for n in find_numbers(masked, seg.start, seg.end)]
-    items: list[tuple[Number, Subject | None, tuple[str, int] | None, bool]] = []
-    for n in nums:
-        unit = unit_cue(text, n.value_start if n.kind != "daily" else n.start, n.end) if n.kind not in ("negation",) else None
-        label = None
-        if n.kind == "daily":
-            label = label_before(text, _main_figure_start(nums, n), seg.start, lex)
-        elif unit is None:
-            label = label_before(text, n.start, seg.start, lex)
-        subj = None if unit else (label or subject_after(text, n.end, seg.end, lex))
-        if unit is None and n.kind == "digits" and n.bound == "exact" and re.fullmatch(r"(?:19|20)\d\d", text[n.start : n.end]):
-            if subj is None or subj.category is None:
-                unit = ("date", n.end)
-        items.append((n, subj, unit, label is not None))
-    outs_seg = find_outcomes(text, seg.start, seg.end)
-    header_outcome = header[0] if header else None
-    # own outcome of each item
-    own: list[Outcome | None] = []
+    nums = find_numbers(masked, seg.start, seg.end)
+    items: list[_Item] = []
     prev_end = seg.start
-    for n, subj, unit, is_label in items:
-        o = None
-        if unit is None and n.kind != "daily":
-            np_end = subj.end if subj is not None else n.end
-            o = _post_outcome(text, np_end, seg.end) or (subj.adjectival if subj else None)
-            if o is None and not is_label and not re.search(r"\b(?:with|by)\s+(?:\S+\s+){0,2}$", text[max(seg.start, n.start - 25) : n.start]):
-                o = _pre_outcome(text, max(prev_end, seg.start), n.start)
-            if o is None and not is_label:
-                o = _bare_outcome(text, np_end, seg.end)
-        own.append(o)
-        prev_end = max(prev_end, subj.end if subj else n.end)
-    # list sharing: items joined by ",", "and", ";" share the verb before the first / after the last
-    groups: list[list[int]] = []
-    for k, (n, subj, unit, is_label) in enumerate(items):
-        if unit is not None:
-            groups.append([k])
-            continue
-        if groups and items[groups[-1][-1]][2] is None:
-            p = groups[-1][-1]
-            pn, psubj = items[p][0], items[p][1]
-            gap = text[(psubj.end if psubj else pn.end) : n.start]
-            if own[p] is not None and own[p].start > pn.end:
-                gap = text[own[p].end : n.start] if own[p].end <= n.start else gap
-                if own[p].start > (psubj.end if psubj else pn.end) and _post_outcome(text, psubj.end if psubj else pn.end, seg.end):
-                    gap = "X"  # the previous item had its own passive verb: a new list
-            if _LIST_SEP_RE.match(gap) or (is_label and items[p][3]):
-                groups[-1].append(k)
-                continue
-        groups.append([k])
-    shared: list[Outcome | None] = list(own)
-    for g in groups:
-        if len(g) < 2:
-            continue
-        first_pre = own[g[0]] if own[g[0]] is not None and own[g[0]].end <= items[g[0]][0].start else None
-        last_post = own[g[-1]] if own[g[-1]] is not None and own[g[-1]].start >= items[g[-1]][0].end else None
-        fill = first_pre or last_post
-        for k in g:
-            if shared[k] is None:
-                shared[k] = fill
-    for k, (n, subj, unit, is_label) in enumerate(items):
-        if shared[k] is None and unit is None and (is_label or seg.kind == "list_item"):
-            before = [o for o in outs_seg if o.end <= n.start]
-            shared[k] = before[-1] if before else header_outcome
-    # background cues, claimants, hedges
-    first_num = next((n.start for n, _, unit, _ in items if unit is None), None)
-    cues = scope_cues(text, seg.start, seg.end, first_num) + (header[2] if header else ())
-    atts = cl.find_attributions(text, seg.start, seg.end)
-    named = []
+    for n in nums:
+        it = _read_item(text, seg, nums, n, lex, prev_end)
+        items.append(it)
+        prev_end = max(prev_end, it.subject.end if it.subject else n.end)
+    shared = _share_outcomes(text, seg, items, header[0] if header else None)
+    first_num = next((it.number.start for it in items if it.unit is None), None)
+    cues = scope_cues(text, seg.start, seg.end, first_num)
+    if header:  # a list's header covers its lines ("The total combat losses ... from 24.02.22:")
+        cues += tuple(dataclasses.replace(c, clause=(seg.start, seg.end)) for c in header[2])
+    named: list[tuple[int, str | None, str]] = []
     last = ctx.last_claimant
-    for a in atts:
-        name = a.name or last
-        named.append((a.pos, name, a.verb))
-        if a.name:
-            last = a.name
-    new_ctx = _Context(last)
+    for a in cl.find_attributions(text, seg.start, seg.end):
+        named.append((a.pos, a.name or last, a.verb))
+        last = a.name or last
     parts = clauses(text, seg.start, seg.end)
-    drafts: list[_Draft] = []
-    for k, (n, subj, unit, is_label) in enumerate(items):
-        draft = _make_draft(text, seg, index, n, subj, unit, shared[k], own[k], cues, named, header, parts, items, k)
-        if draft is not None:
-            drafts.append(draft)
-    return drafts, new_ctx
+    drafts = []
+    for k, it in enumerate(items):
+        nxt = items[k + 1].number if k + 1 < len(items) else None
+        cumulative = nxt is not None and nxt.kind == "daily" and not re.search(r"[;\n]", text[it.number.end : nxt.start])
+        prev_subject = items[k - 1].subject if k > 0 else None
+        d = _make_draft(text, seg, index, it, shared[k], cumulative, prev_subject, cues, named, header, parts)
+        if d is not None:
+            drafts.append(d)
+    return drafts, _Context(last)
 
 
 def _main_figure_start(nums: Sequence[Number], daily: Number) -> int:
@@ -337,99 +380,93 @@ def _main_figure_start(nums: Sequence[Number], daily: Number) -> int:
     return before[-1].start if before else daily.start
 
 
+def _decide_cue(text: str, it: _Item, outcome: Outcome | None, cumulative: bool, category: str | None,
+                ref: str | None, cues: tuple[ScopeCue, ...], nxt_span: tuple[int, int] | None) -> Cue:  # fmt: skip
+    n = it.number
+    if it.unit is not None:
+        kind, end = it.unit
+        return Cue("date", text[n.start : n.end], (n.start, n.end)) if kind == "date" else Cue(kind, text[n.start : end], (n.start, end))
+    if n.kind == "daily":
+        return Cue("daily_change", text[n.start : n.end], (n.start, n.end))
+    if cumulative and nxt_span is not None:
+        return Cue("cumulative_total", text[nxt_span[0] : nxt_span[1]], nxt_span)
+    scope = [c for c in cues if c.clause[0] <= n.start <= c.clause[1] and (c.kind != "deployment" or outcome is None)]
+    if scope:
+        c = min(scope, key=lambda c: abs(c.start - n.start))
+        return Cue(c.kind, text[c.start : c.end], (c.start, c.end))
+    if category is None and ref is None:
+        return Cue("unrelated")
+    if outcome is not None:
+        return Cue("outcome", outcome.text, (outcome.start, outcome.end))
+    return Cue("unrelated") if category is None and ref == "bare" else Cue("presence")
+
+
 def _make_draft(
     text: str,
     seg: Segment,
     index: int,
-    n: Number,
-    subj: Subject | None,
-    unit: tuple[str, int] | None,
+    it: _Item,
     outcome: Outcome | None,
-    own: Outcome | None,
+    cumulative: bool,
+    prev_subject: Subject | None,
     cues: tuple[ScopeCue, ...],
     named: list[tuple[int, str | None, str]],
     header: tuple[Outcome | None, str | None, tuple[ScopeCue, ...]] | None,
     parts: tuple[tuple[int, int], ...],
-    items: list[tuple[Number, Subject | None, tuple[str, int] | None, bool]],
-    k: int,
 ) -> _Draft | None:
-    category = subj.category if subj else None
-    ref: str | None = subj.reference if subj else None
-    if category is None and subj is None and unit is None:
-        ref = "bare"
-        before = text[max(seg.start, n.start - 12) : n.start]
-        if re.search(r"\bof\s*$", before) and k > 0 and items[k - 1][1] is not None:
-            category = items[k - 1][1].category  # "26 of 29 drones", "out of 17 launched"
-            subj = items[k - 1][1]
-            ref = None
-    # the figure of a losses-list line followed by "(+k)" is a cumulative total
-    nxt = items[k + 1][0] if k + 1 < len(items) else None
-    cumulative = nxt is not None and nxt.kind == "daily" and not re.search(r"[;\n]", text[n.end : nxt.start])
-    words_out = outcome.for_category(category if category else ("personnel" if outcome and ref == "bare" else None)) if outcome else None
-    if category is None and outcome is not None and ref in ("bare", "others", "partitive") and words_out in CASUALTY_OUTCOMES and outcome.personnel in CASUALTY_OUTCOMES:
-        category, words_out = "personnel", outcome.personnel
-    # the deciding cue
-    cue: Cue
-    if unit is not None:
-        cue = Cue("measure" if unit[0] == "date" else unit[0], text[n.start : unit[1]], (n.start, unit[1]))
-        if unit[0] == "date":
-            cue = Cue("date", text[n.start : n.end], (n.start, n.end))
-    elif n.kind == "daily":
-        cue = Cue("daily_change", text[n.start : n.end], (n.start, n.end))
-    elif cumulative:
-        cue = Cue("cumulative_total", text[nxt.start : nxt.end] if nxt else "", (nxt.start, nxt.end) if nxt else None)
-    else:
-        scope = [c for c in cues if c.clause[0] <= n.start < c.clause[1] + 1 and not (c.kind == "deployment" and outcome is not None)]
-        scope = [c for c in scope if c.kind != "deployment" or outcome is None]
-        if scope:
-            c = min(scope, key=lambda c: abs(c.start - n.start))
-            cue = Cue(c.kind, text[c.start : c.end], (c.start, c.end))
-        elif category is None and ref not in ("bare", "others", "partitive", "generic"):
-            if n.kind in ("article", "negation") or (n.kind == "words" and n.count == 1):
-                return None  # "a month", "no longer", "one of the reasons"
-            cue = Cue("unrelated", "", None)
-        elif category is None and ref == "bare" and outcome is None:
-            if n.kind in ("article", "negation", "both") or (n.kind == "words" and n.count == 1):
-                return None
-            cue = Cue("unrelated", "", None)
-        elif outcome is not None:
-            cue = Cue("outcome", outcome.text, (outcome.start, outcome.end))
-        else:
-            if n.kind in ("article", "negation") and category is None:
-                return None
-            cue = Cue("presence", "", None)
-    if n.kind == "article" and ref != "generic" and (
-        category is None or (outcome is None and not cue.background and not _article_in_list(text, items, k))
-    ):
-        return None  # "a" counts only with an outcome or as a list item ("two BMPs and a Ural truck")
-    if n.negated and category is None and ref not in ("bare", "others", "partitive", "generic"):
-        if not re.match(r"no\s+one|nobody", text[n.start : n.end], re.IGNORECASE):
+    n, subj = it.number, it.subject
+    after_np = text[(subj.end if subj else n.end) : seg.end]
+    if subj is None and it.unit is None:
+        if n.kind == "article" or (n.kind == "words" and n.count == 1 and outcome is None):
+            return None  # "a month", "one of the reasons"
+        if n.kind == "both" and not re.match(r"\s+(?:were|was|have|had)\b", after_np):
             return None
-        category = "personnel"
-    # claimant: an attribution in the clause (before the number first), else in the segment, else the header's
+        if n.kind == "negation" and not re.match(r"no\s+one|nobody", text[n.start : n.end], re.IGNORECASE):
+            return None  # "no longer", "no comment"
+    if n.kind == "article" and subj is not None and (subj.category is None and subj.reference != "generic"):
+        return None
+    if n.kind == "article" and re.match(r"\s*,\s*(?:was|were|is|are|had|has)\b", after_np):
+        return None  # an appositive: "One of the tanks, a T-80BVM, was hit"
+    category = subj.category if subj else None
+    ref: str | None = None
+    if subj is None and it.unit is None:
+        ref = "bare"
+        if n.kind == "negation":
+            category, ref = "personnel", None  # "no one was hurt"
+        elif re.search(r"\bof\s*$", text[max(seg.start, n.start - 12) : n.start]) and prev_subject is not None:
+            category, subj, ref = prev_subject.category, prev_subject, None  # "12 drones out of 17 launched"
+    elif subj is not None and subj.reference is not None and (category is None or subj.reference == "partitive"):
+        ref = subj.reference
+    if n.kind == "article" and ref is None and category is not None and outcome is None and not it.label:
+        prev_ok = prev_subject is not None and prev_subject.category is not None
+        if not prev_ok and not re.match(r"\s*(?:,|and\b)", after_np):
+            return None  # "a" counts only with an outcome or as an item of a list
+    nxt_span = None
+    cue = _decide_cue(text, it, outcome, cumulative, category, ref, cues, nxt_span)
+    if cumulative:
+        cue = Cue("cumulative_total", "", None)
+    if n.kind == "article" and cue.kind == "unrelated":
+        return None
+    # claimant: the attribution of the number's clause (before it first), else of the segment, else the header's
     clause = next((p for p in parts if p[0] <= n.start <= p[1]), (seg.start, seg.end))
     in_clause = [a for a in named if clause[0] <= a[0] <= clause[1]]
-    pick = [a for a in in_clause if a[0] < n.start] or in_clause or named
-    claimant = pick[-1][1] if pick and pick is not named and pick is not in_clause else (pick[0][1] if pick else None)
-    if pick and pick is in_clause and [a for a in in_clause if a[0] < n.start]:
-        claimant = [a for a in in_clause if a[0] < n.start][-1][1]
-    if claimant is None and header is not None:
-        claimant = header[1]
-    verb = next((a[2] for a in named if a[1] == claimant), "")
-    qualifiers = [q for q, rx in _HEDGES if rx.search(text, clause[0], clause[1])]
-    if verb.lower().startswith("claim"):
-        qualifiers.append("claimed")
+    before = [a for a in in_clause if a[0] < n.start]
+    pick = before[-1] if before else (in_clause[0] if in_clause else (named[0] if named else None))
+    claimant = pick[1] if pick else (header[1] if header else None)
+    qualifiers = {q for q, rx in _HEDGES if rx.search(text, clause[0], clause[1])}
+    if pick and pick[2].lower().startswith("claim"):
+        qualifiers.add("claimed")
     if _UNVERIFIED_RE.search(text, clause[0], clause[1]):
-        qualifiers.append("unverified")
-    # the claim phrase: number + subject (+ its own outcome words)
-    start, end = n.start, max(n.end, subj.end if subj else n.end, unit[1] if unit else n.end)
-    if own is not None and not cue.background:
-        start, end = min(start, own.start), max(end, own.end)
+        qualifiers.add("unverified")
+    start, end = n.start, max(n.end, subj.end if subj else n.end, it.unit[1] if it.unit else n.end)
+    if it.own is not None and not cue.background:
+        start, end = min(start, it.own.start), max(end, it.own.end)
     has_bounds = n.count is not None or n.bound in ("range", "vague")
+    words = outcome if not cue.background or it.unit is None else None
     claim = Claim(
         category=category,
-        outcome=None if cue.background and unit is not None else words_out,
-        count=None if unit and unit[0] == "date" else n.count,
+        outcome=words.for_category(category) if words is not None and category is not None else None,
+        count=None if it.unit and it.unit[0] == "date" else n.count,
         count_low=n.low if has_bounds else None,
         count_high=n.high if has_bounds else None,
         bound=n.bound,
@@ -444,155 +481,177 @@ def _make_draft(
         span=(start, end),
         number_text=text[n.start : n.end],
         number_span=(n.start, n.end),
-        outcome_text=outcome.text if outcome and not cue.background else None,
+        outcome_text=words.text if words is not None else None,
         sentence_span=(seg.start, seg.end),
     )
-    return _Draft(claim, ref if category is None or ref in ("others", "generic") else ref, index)
-
-
-def _article_in_list(text: str, items: list[tuple[Number, Subject | None, tuple[str, int] | None, bool]], k: int) -> bool:
-    """An "a"/"an" item of a list of counted items ("two BMPs and a Ural truck")."""
-    for j in (k - 1, k + 1):
-        if 0 <= j < len(items) and items[j][1] is not None and items[j][1].category is not None and items[j][2] is None:
-            a, b = (items[j], items[k]) if j < k else (items[k], items[j])
-            gap = text[(a[1].end if a[1] else a[0].end) : b[0].start]
-            if _LIST_SEP_RE.match(gap):
-                return True
-    return False
+    return _Draft(claim, ref, words, index)
 
 
 # --------------------------------------------------------------------------------------------
 # across segments
 # --------------------------------------------------------------------------------------------
 
+_PERSONNEL_WORDS = re.compile(r"dead|died|dying|deaths?|wound\w*|injur\w*|hurt|casualt\w*|kill\w*|KIA|WIA|slain", re.IGNORECASE)
+_GENERIC_REFS = {"system", "systems", "vehicle", "vehicles", "launcher", "launchers", "complex", "target", "targets",
+                 "unit", "units"}  # fmt: skip
 
-def _compatible(category: str | None, ref_category: str | None) -> bool:
-    if ref_category is None:
-        return category in _EQUIPMENT
-    return category == ref_category
+
+def _referent(found: list[tuple[Claim, int]], segs: Sequence[Segment], seg_index: int, *, category: str | None = None,
+              subtype: str | None = None, count: int | None = None, plural: bool = False,
+              equipment_only: bool = False) -> int | None:  # fmt: skip
+    """Index of the claim a reference points back to: the latest one of a matching kind within two paragraphs."""
+    para = segs[seg_index].paragraph
+    candidates = []
+    for j in range(len(found) - 1, -1, -1):
+        c, si = found[j]
+        if si >= 0 and para - segs[si].paragraph > 2:
+            break
+        if c.background or c.category is None:
+            continue
+        if category is not None and c.category != category:
+            continue
+        if equipment_only and c.category == "personnel":
+            continue
+        size = c.count if c.count is not None else (c.count_high or c.count_low or 0)
+        if plural and size < 2:
+            continue
+        candidates.append(j)
+    for want in ((subtype, count), (subtype, None), (None, count), (None, None)):
+        for j in candidates:
+            c = found[j][0]
+            if (want[0] is None or c.subtype == want[0]) and (want[1] is None or c.count == want[1]):
+                return j
+    return None
+
+
+def _implied(stated: str | None, new: str | None) -> bool:
+    return stated == new or new in _IMPLIES.get(stated or "", set())
 
 
 def _resolve_references(text: str, segs: Sequence[Segment], drafts: list[_Draft], lex: Lexicon) -> list[Claim]:
-    """Give numbers with no noun the category they refer to, and fold references back into claims."""
-    out: list[Claim] = []
-    covered = [(d.claim.span[0], d.claim.span[1]) for d in drafts]
-
-    def recent(seg_index: int, category: str | None = None, *, plural: bool = False) -> int | None:
-        para = segs[seg_index].paragraph if seg_index >= 0 else 0
-        for j in range(len(out) - 1, -1, -1):
-            c = out[j]
-            if c.background or c.category is None or c.category == "personnel" and category is None:
-                continue
-            cseg = next((i for i, s in enumerate(segs) if s.start <= c.span[0] < s.end + 1), None)
-            if cseg is None or para - segs[cseg].paragraph > 2:
-                return None
-            if category is not None and c.category != category:
-                continue
-            if plural and (c.count or c.count_high or c.count_low or 0) < 2:
-                continue
-            return j
-        return None
-
+    """Give numbers with no noun the kind they refer to, and fold references back into claims."""
+    found: list[tuple[Claim, int]] = []
+    covered = [d.claim.span for d in drafts]
     refs = _definite_references(text, segs, covered, lex)
-    pending = sorted([(d.claim.span[0], "draft", d) for d in drafts] + [(r[0], "ref", r) for r in refs], key=lambda x: x[0])
-    for _, kind, item in pending:
-        if kind == "draft":
-            d: _Draft = item  # type: ignore[assignment]
-            c = d.claim
-            if c.category is None and d.ref in ("bare", "others", "partitive", "generic") and not c.background:
-                j = recent(d.segment, None if c.outcome not in CASUALTY_OUTCOMES else "personnel")
-                if j is None:
-                    if c.outcome is None:
-                        continue
-                    if c.outcome in CASUALTY_OUTCOMES:
-                        out.append(dataclasses.replace(c, category="personnel"))
+    events: list[tuple[int, _Draft | _Reference]] = sorted(
+        [(d.claim.span[0], d) for d in drafts] + [(r.start, r) for r in refs], key=lambda e: e[0]
+    )
+    for _, ev in events:
+        if isinstance(ev, _Draft):
+            c, d = ev.claim, ev
+            if d.ref is None or c.background:
+                found.append((c, d.segment))
+                continue
+            if c.category is not None:  # "one of the tanks was hit": already said?
+                j = _referent(found, segs, d.segment, category=c.category)
+                if j is not None and _implied(found[j][0].outcome, c.outcome):
+                    found[j] = (dataclasses.replace(found[j][0], repeats=(*found[j][0].repeats, c.span)), found[j][1])
                     continue
-                ref = out[j]
-                if d.ref in ("partitive", "generic") and (ref.outcome == c.outcome or c.outcome in _IMPLIES.get(ref.outcome or "", set())):
-                    out[j] = dataclasses.replace(ref, repeats=(*ref.repeats, c.span))
-                    continue
-                if d.ref == "generic" and ref.count == c.count and _STRENGTH.get(c.outcome, 0) > _STRENGTH.get(ref.outcome, 0):
-                    out[j] = dataclasses.replace(ref, outcome=c.outcome, outcome_text=c.outcome_text, repeats=(*ref.repeats, c.span))
-                    continue
-                c = dataclasses.replace(c, category=ref.category, subtype=ref.subtype, equipment=ref.equipment,
-                                        claimant=c.claimant or ref.claimant)  # fmt: skip
-            elif c.category is not None and d.ref == "partitive" and not c.background:
-                j = recent(d.segment, c.category)
-                if j is not None and (out[j].outcome == c.outcome or c.outcome in _IMPLIES.get(out[j].outcome or "", set())):
-                    out[j] = dataclasses.replace(out[j], repeats=(*out[j].repeats, c.span))
-                    continue
-            out.append(c)
+                found.append((c, d.segment))
+                continue
+            j = _referent(found, segs, d.segment, count=c.count if d.ref == "generic" else None,
+                          equipment_only=d.ref == "generic")  # fmt: skip
+            ref = found[j][0] if j is not None else None
+            words = d.words
+            personnel = words is not None and words.personnel in CASUALTY_OUTCOMES and (
+                ref is None or ref.category == "personnel" or _PERSONNEL_WORDS.fullmatch(words.text) is not None
+            )
+            if personnel and (ref is None or ref.category != "personnel"):
+                j, ref = None, None
+                c = dataclasses.replace(c, category="personnel", outcome=words.personnel if words else None,
+                                        cue=Cue("outcome", words.text, (words.start, words.end)) if words else c.cue)  # fmt: skip
+                found.append((c, d.segment))
+                continue
+            if ref is None or j is None:
+                continue
+            o = words.for_category(ref.category) if words is not None else None
+            if d.ref in ("partitive", "generic") and _implied(ref.outcome, o):
+                found[j] = (dataclasses.replace(ref, repeats=(*ref.repeats, c.span)), found[j][1])
+                continue
+            if d.ref == "generic" and ref.count == c.count and _STRENGTH.get(o, 0) > _STRENGTH.get(ref.outcome, 0):
+                found[j] = (_upgrade(ref, o, words, c.span), found[j][1])
+                continue
+            c = dataclasses.replace(c, category=ref.category, subtype=ref.subtype, equipment=ref.equipment, outcome=o,
+                                    claimant=c.claimant or ref.claimant,
+                                    cue=Cue("outcome", words.text, (words.start, words.end)) if words else Cue("presence"))  # fmt: skip
+            found.append((c, d.segment))
             continue
-        start, end, ordinal, ref_cat, outcome, seg_index = item  # type: ignore[misc]
-        j = recent(seg_index, ref_cat, plural=ordinal is not None and ordinal not in ("rest", "remaining"))
+        r = ev
+        generic = r.category is None and r.ordinal is None
+        j = _referent(found, segs, r.segment, category=r.category, subtype=r.subtype,
+                      plural=r.ordinal is not None and r.ordinal not in ("rest", "remaining"),
+                      equipment_only=r.category is None)  # fmt: skip
         if j is None:
             continue
-        ref = out[j]
-        o = outcome.for_category(ref.category)
-        if ordinal in ("rest", "remaining"):
+        ref = found[j][0]
+        o = r.outcome.for_category(ref.category)
+        if r.ordinal in ("rest", "remaining"):
             if ref.count is None:
                 continue
-            taken = sum(x.count or 0 for x in out[j + 1 :] if x.count is not None and x.span[0] > ref.span[1])
-            taken += sum(d.claim.count or 0 for d in drafts if d.claim.cue.kind == "unrelated" and ref.span[1] < d.claim.span[0] < start)
-            n = ref.count - taken
-            if n <= 0:
-                continue
-            out.append(_ref_claim(text, ref, start, end, outcome, o, n, seg_index, segs))
-        elif ordinal is not None:
-            out.append(_ref_claim(text, ref, start, end, outcome, o, 1, seg_index, segs))
-        elif ref.outcome == o or o in _IMPLIES.get(ref.outcome or "", set()):
-            out[j] = dataclasses.replace(ref, repeats=(*ref.repeats, (start, end)))
-        elif _STRENGTH.get(o, 0) > _STRENGTH.get(ref.outcome, 0) and ref.outcome in (None, "hit", "lost"):
-            out[j] = dataclasses.replace(ref, outcome=o, outcome_text=outcome.text, repeats=(*ref.repeats, (start, end)),
-                                         cue=Cue("outcome", outcome.text, (outcome.start, outcome.end)))  # fmt: skip
-        elif ref.count == 1:
-            out.append(_ref_claim(text, ref, start, end, outcome, o, 1, seg_index, segs))
-    return out
+            taken = sum(d.claim.count or 0 for d in drafts if ref.span[1] < d.claim.span[0] < r.start and d.claim.count)
+            if ref.count - taken > 0:
+                found.append((_ref_claim(text, ref, r, o, ref.count - taken, segs), r.segment))
+        elif r.ordinal is not None:
+            found.append((_ref_claim(text, ref, r, o, 1, segs), r.segment))
+        elif _implied(ref.outcome, o):
+            found[j] = (dataclasses.replace(ref, repeats=(*ref.repeats, (r.start, r.end))), found[j][1])
+        elif ref.outcome in (None, "hit", "lost") and _STRENGTH.get(o, 0) > _STRENGTH.get(ref.outcome, 0):
+            found[j] = (_upgrade(ref, o, r.outcome, (r.start, r.end)), found[j][1])
+        elif ref.count == 1 and not generic:
+            found.append((_ref_claim(text, ref, r, o, 1, segs), r.segment))
+    return [c for c, _ in found]
 
 
-def _ref_claim(text: str, ref: Claim, start: int, end: int, outcome: Outcome, o: str, n: int, seg_index: int,
-               segs: Sequence[Segment]) -> Claim:  # fmt: skip
-    seg = segs[seg_index]
+def _upgrade(ref: Claim, outcome: str | None, words: Outcome | None, span: tuple[int, int]) -> Claim:
+    """The referred claim with the stronger outcome a later reference states ("the tank burned out")."""
+    return dataclasses.replace(
+        ref,
+        outcome=outcome,
+        outcome_text=words.text if words else ref.outcome_text,
+        cue=Cue("outcome", words.text, (words.start, words.end)) if words else ref.cue,
+        repeats=(*ref.repeats, span),
+    )
+
+
+def _ref_claim(text: str, ref: Claim, r: _Reference, outcome: str, n: int, segs: Sequence[Segment]) -> Claim:
+    seg = segs[r.segment]
+    end = max(r.end, r.outcome.end)
     return Claim(
-        category=ref.category, outcome=o, count=n, cue=Cue("outcome", outcome.text, (outcome.start, outcome.end)),
+        category=ref.category, outcome=outcome, count=n, cue=Cue("outcome", r.outcome.text, (r.outcome.start, r.outcome.end)),
         subtype=ref.subtype, equipment=ref.equipment, subject=ref.subject, claimant=ref.claimant,
-        qualifiers=ref.qualifiers, text=text[start : max(end, outcome.end)], span=(start, max(end, outcome.end)),
-        number_text=text[start:end], number_span=(start, end), outcome_text=outcome.text,
+        qualifiers=ref.qualifiers, text=text[r.start : end], span=(r.start, end),
+        number_text=text[r.start : r.end], number_span=(r.start, r.end), outcome_text=r.outcome.text,
         sentence_span=(seg.start, seg.end),
     )  # fmt: skip
 
 
-def _definite_references(
-    text: str, segs: Sequence[Segment], covered: list[tuple[int, int]], lex: Lexicon
-) -> list[tuple[int, int, str | None, str | None, Outcome, int]]:
+def _definite_references(text: str, segs: Sequence[Segment], covered: list[tuple[int, int]], lex: Lexicon) -> list[_Reference]:
     """References back with an outcome and no number: "the tank was hit", "the third was damaged",
-    "the rest were burned", "the Grad detonates". ``(start, end, ordinal, category, outcome, segment)``."""
+    "the rest were burned", "the Grad detonates", "the vehicle burned out"."""
     out = []
     for si, seg in enumerate(segs):
         for m in _REFERENCE_RE.finditer(text, seg.start, seg.end):
             if any(a <= m.start() < b for a, b in covered):
                 continue
             ordinal = (m.group("ord") or "").lower() or None
-            pos = m.end()
-            subj = subject_after(text, pos - 1 if text[pos - 1 : pos].isspace() else pos, seg.end, lex)
-            if subj is not None and subj.start != _skip_ws(text, pos):
+            pos = _skip_ws(text, m.end())
+            subj = subject_after(text, pos, seg.end, lex) if pos < seg.end else None
+            if subj is not None and subj.start != pos:
                 subj = None
-            if subj is None and ordinal is None:
-                continue
-            if subj is not None and subj.category is None and subj.reference != "generic":
-                continue
+            if subj is not None and subj.category is None and text[subj.start : subj.end].lower() not in _GENERIC_REFS:
+                subj = None
             if subj is not None and subj.category == "personnel":
                 continue
-            np_end = subj.end if subj is not None else pos
-            if subj is None and ordinal is not None:
-                np_end = m.start("ord") + len(m.group("ord"))
+            if subj is None and ordinal is None:
+                continue
+            np_end = subj.end if subj is not None else m.end("ord")
             o = _post_outcome(text, np_end, seg.end) or _bare_outcome(text, np_end, seg.end)
             if o is None:
-                nxt = OUTCOME_RE.match(text, _skip_ws(text, np_end), seg.end)
-                o = outcome_at(nxt) if nxt is not None and not is_noun_form(outcome_at(nxt)) else None
-            if o is None:
                 continue
-            out.append((m.start(), np_end, ordinal, subj.category if subj is not None else None, o, si))
+            generic = subj is not None and text[subj.start : subj.end].lower() in _GENERIC_REFS
+            category = None if (subj is None or generic) else subj.category
+            subtype = None if (subj is None or generic) else subj.subtype
+            out.append(_Reference(m.start(), np_end, ordinal, category, subtype, o, si))
     return out
 
 

@@ -122,12 +122,31 @@ _STOP = {
     "all", "both", "either", "more", "other", "others",
 }  # fmt: skip
 _OTHERS = {"others", "more", "other", "additional", "further", "remaining"}
+_ADJECTIVES = {
+    "intact", "new", "old", "modern", "enemy", "light", "heavy", "main", "mobile", "unmanned", "various", "military",
+    "combat", "fighting", "small", "large", "latest", "foreign", "western", "soviet", "reconnaissance", "attack",
+    "strike", "assault", "support", "supply", "cargo", "utility", "transport", "wheeled", "tracked", "rocket",
+    "missile", "air", "anti-aircraft", "anti-tank", "field", "combat-ready", "brand", "ammunition", "fuel",
+    "logistics", "command", "towed", "self-propelled", "armoured", "armored", "multiple", "launch", "operational",
+    "tactical", "guided", "loitering", "kamikaze", "electronic", "warfare", "defence", "defense", "radar", "naval",
+    "surface", "landing", "patrol", "unarmoured", "fpv", "heavy-duty", "long-range", "short-range", "medium",
+}  # fmt: skip
+_ADJ_ENDINGS = ("ly", "ed", "en", "al", "ic", "ive", "ian", "ese", "ish", "ern", "ary", "ous", "ful", "less", "ble", "ant",
+                "ent", "-made", "-built", "-supplied")  # fmt: skip
+_CANCEL_HEADS = {
+    "strike", "strikes", "attack", "attacks", "assault", "assaults", "raid", "raids", "sortie", "sorties", "mission",
+    "missions", "fire", "video", "videos", "footage", "factory", "factories", "plant", "plants", "repair", "repairs",
+    "parts", "production", "wave", "waves", "brigade", "brigades", "battalion", "battalions", "regiment", "regiments",
+    "company", "companies", "group", "groups", "team", "teams", "pilots", "hunter", "hunters", "destroyer",
+    "destroyers", "course", "courses", "school", "schools", "training", "program", "programme",
+}  # fmt: skip
 _TOKEN_RE = re.compile(r"[^\s,;:()\[\]\"“”]+")
-_SPACE_RE = re.compile(r"[ \t\u00a0]*")
+_SPACE_RE = re.compile(r"[ \t\u00a0\"“”]*")
+_NUMBER_TOKEN_RE = re.compile(r"[\d.,]+|(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen)", re.IGNORECASE)
 
 
 def _skip(text: str, pos: int, end: int) -> int:
-    """Skip spaces; a single line break only inside wrapped prose (a long line)."""
+    """Skip spaces and quotes; a single line break only inside wrapped prose (a long line)."""
     m = _SPACE_RE.match(text, pos, end)
     p = m.end() if m else pos
     if p < end and text[p] == "\n":
@@ -138,24 +157,55 @@ def _skip(text: str, pos: int, end: int) -> int:
     return p
 
 
+def _is_modifier(tok: str) -> bool:
+    """A word that may stand between a number and its noun ("nearly intact", "US-made", "155-mm")."""
+    w = tok.lower().strip(".'’")
+    if w in _STOP or _NUMBER_TOKEN_RE.fullmatch(w):
+        return False
+    return (
+        any(c.isdigit() for c in w)
+        or "-" in w
+        or tok[:1].isupper()
+        or w in _ADJECTIVES
+        or w.endswith(_ADJ_ENDINGS)
+    )
+
+
+def _lex_ahead(text: str, pos: int, end: int, lexicon: Lexicon, tokens: int = 2) -> LexMatch | None:
+    """A lexicon term within ``tokens`` modifier words after ``pos``."""
+    j = pos
+    for _ in range(tokens + 1):
+        j = _skip(text, j, end)
+        lex = lexicon.match(text, j)
+        if lex is not None:
+            return lex
+        tok = _TOKEN_RE.match(text, j, end)
+        if tok is None or not _is_modifier(tok.group()) or OUTCOME_RE.fullmatch(tok.group()):
+            return None
+        j = tok.end()
+    return None
+
+
 def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | None:
     """The noun phrase right after a number ending at ``pos``, not beyond ``end``.
 
     Up to four modifier words may stand before the head ("two heavily armoured BMP-3s", "a
     155-mm M777 howitzer"); consecutive lexicon terms form one compound whose last non-generic
     term decides the category ("HIMARS rocket launcher projectiles" -> other, "Pantsir-S1
-    systems" -> air_defense). A non-lexicon noun after the terms ends the phrase with no category
-    ("artillery strikes", "tank crews" takes "crews").
+    systems" -> air_defense). A noun such as "strikes" or "waves" after the terms leaves the
+    phrase with no category ("artillery strikes").
     """
     j = _skip(text, pos, end)
     reference: str | None = None
-    m_of = re.compile(r"(?:out\s+)?of\s+(?:(?P<them>them|those|these)\b|(?:the|their|its|our|these|his|her)\s+)?",
+    m_of = re.compile(r"(?:out\s+)?of\s+(?:(?P<them>them|those|these)\b|(?P<det>the|their|its|our|these|his|her)\s+)?",
                       re.IGNORECASE).match(text, j, end)  # fmt: skip
     if m_of:
         if m_of.group("them"):
             return Subject(j, m_of.end(), None, None, None, "partitive")
-        if m_of.group().strip().lower().startswith(("of the", "of their", "of its", "of our", "of these", "of his")):
+        if m_of.group("det"):
             reference = "partitive"
+        elif _NUMBER_TOKEN_RE.match(text, _skip(text, m_of.end(), end)):
+            return None  # "26 of 29 drones": the second number has the noun
         j = m_of.end()
     m_units = re.compile(r"(?:units|pieces|items|types)\s+of\s+", re.IGNORECASE).match(text, j, end)
     if m_units and not lexicon.match(text, j):
@@ -175,36 +225,34 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
                 start = lex.start
             matches.append(lex)
             j = last_end = lex.end
-            modifiers = 0
             continue
         tok = _TOKEN_RE.match(text, j, end)
         if tok is None:
             break
         w = tok.group().lower().strip(".'’")
-        if matches and modifiers >= 2:
+        if matches:
+            if w in _CANCEL_HEADS:
+                return Subject(start or j, tok.end(), None, None, None, reference, adjectival)
+            if _is_modifier(tok.group()) and _lex_ahead(text, tok.end(), end, lexicon, 1) is not None:
+                j = tok.end()
+                continue
             break
-        if not matches and w in _OTHERS:
+        if w in _OTHERS:
             reference = reference or "others"
             start = tok.start() if start is None else start
             j = last_end = tok.end()
             continue
         o = OUTCOME_RE.fullmatch(tok.group())
-        if o is not None and not matches and not is_noun_form(outcome_at(o)) and w.endswith(("ed", "en", "wn", "t")):
-            # "five destroyed BMP-3s", "four wounded paratroopers": adjectival only if a noun follows
-            nxt = lexicon.match(text, _skip(text, tok.end(), end))
-            if nxt is None and not re.match(r"\s+\w+\s", text[tok.end() : end]):
-                break
-            adjectival = outcome_at(o)
-            adjectival = Outcome(tok.start(), tok.end(), tok.group(), adjectival.personnel, adjectival.equipment)
-            j = tok.end()
-            modifiers += 1
-            continue
-        if w in _STOP or o is not None or modifiers >= 4 or w.endswith("ing") and not matches:
+        if o is not None:
+            out = outcome_at(o)
+            if not is_noun_form(out) and w.endswith(("ed", "en", "wn", "t")) and _lex_ahead(text, tok.end(), end, lexicon):
+                adjectival = Outcome(tok.start(), tok.end(), tok.group(), out.personnel, out.equipment)
+                j = tok.end()
+                continue
             break
-        if matches:
-            # a non-lexicon noun after the terms: "artillery strikes", "tank crews" -> no category
-            if re.fullmatch(r"[a-z][a-z\-]*", w) and w not in _STOP:
-                return Subject(start or j, tok.end(), None, None, None, reference, adjectival)
+        if modifiers >= 4 or not _is_modifier(tok.group()):
+            if reference == "others" and w not in _STOP and re.fullmatch(r"[a-z][a-z\-]+", w):
+                return Subject(start or j, tok.end(), None, None, None, None)  # "two more waves"
             break
         if start is None:
             start = tok.start()
