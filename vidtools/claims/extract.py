@@ -25,6 +25,7 @@ from vidtools.claims.lexicon import Lexicon, default_lexicon
 from vidtools.claims.model import CASUALTY_OUTCOMES, QUALIFIERS, Claim, Cue
 from vidtools.claims.numbers import Number, find_numbers, mask_dates
 from vidtools.claims.phrases import (
+    OUTCOME_ALT,
     OUTCOME_RE,
     Outcome,
     Subject,
@@ -46,16 +47,17 @@ _ADV = (
 )
 _POST_AUX_RE = re.compile(
     rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside)\b)[^,.;:\d]{{0,60}}?)?"
-    rf"(?P<chain>(?:\s+(?:{_AUX}|{_ADV}))+)\s+(?P<o>\S)",
+    rf"(?P<chain>(?:\s+(?:{_AUX}|{_ADV}))+)\s+(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
     re.IGNORECASE,
 )
 _PASSIVE_AUX = {"were", "was", "are", "is", "be", "been", "being", "got", "get", "gets"}
 _LIST_SEP_RE = re.compile(
-    r"^(?:\s+(?:that|which|who|with|from|near|in|on)\b[^,;.\d]{0,60})?"
+    r"^(?:\s+(?:that|which|who|with|from|near|in|on|made|built|supplied|produced|manufactured)\b[^,;.\d]{0,60})?"
     r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)?|and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)"
     r"(?:also\s+)?$",
     re.IGNORECASE,
 )
+_INCLUDING_RE = re.compile(r"[,(]\s*(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|of\s+them)\s+$", re.IGNORECASE)
 _PRE_STOP = {"and", "or", "but", "while", "whereas", "said", "says", "that", "which", "who", "by", "were", "was",
              "with", "is", "are", "after", "before", "when", "as", "because", "claimed"}  # fmt: skip
 _LOSS_FILL_RE = re.compile(r"^\s*(?:amounted\s+to|amount\s+to|totall?ed|stood\s+at|were|was|included|include|of|"
@@ -268,6 +270,8 @@ def _pre_outcome(text: str, lo: int, num_start: int) -> Outcome | None:
         words = re.findall(r"[\w'’\-]+", fill)
         if re.search(r"\d|[;.!?,]", fill) or len(words) > 4 or any(w.lower() in _PRE_STOP for w in words):
             return None
+        if o.text.lower().endswith("ing") and words:
+            return None  # "an attacking column of ...": an adjective, not a verb taking the number
         if is_noun_form(o):
             if o.text.lower() in ("losses", "loss") and _LOSS_FILL_RE.match(fill):
                 return o
@@ -328,6 +332,11 @@ def _share_outcomes(text: str, seg: Segment, items: Sequence[_Item], header_outc
             before = next((items[x].own for x in reversed(g[:pos]) if items[x].own is not None), None)
             before = before if before is not None and before.end <= items[g[0]].number.start else None
             shared[k] = after or before
+    for k in range(1, len(items)):
+        p = items[k - 1]
+        gap = text[(p.subject.end if p.subject else p.number.end) : items[k].number.start]
+        if shared[k] is None and items[k].unit is None and _INCLUDING_RE.search(gap):
+            shared[k] = shared[k - 1]  # "30 people were killed, including four civilians"
     outs = find_outcomes(text, seg.start, seg.end)
     for k, it in enumerate(items):
         if shared[k] is None and it.unit is None and (it.label or seg.kind == "list_item"):
@@ -349,9 +358,15 @@ def _read_segment(
     items: list[_Item] = []
     prev_end = seg.start
     for n in nums:
+        if n.kind == "article" and re.search(r"\b(?:with|by)\s+$", text[max(seg.start, n.start - 6) : n.start]):
+            continue  # "hit by an FPV drone", "a pickup with a machine gun": not a counted item
         it = _read_item(text, seg, nums, n, lex, prev_end)
         items.append(it)
         prev_end = max(prev_end, it.subject.end if it.subject else n.end)
+    for k in range(len(items) - 1):  # "26 of 29 drones": the first number counts the second's noun
+        a, b = items[k], items[k + 1]
+        if a.subject is None and a.unit is None and re.fullmatch(r"\s+(?:out\s+)?of\s+", text[a.number.end : b.number.start]):
+            items[k] = dataclasses.replace(a, subject=b.subject)
     shared = _share_outcomes(text, seg, items, header[0] if header else None)
     first_num = next((it.number.start for it in items if it.unit is None), None)
     cues = scope_cues(text, seg.start, seg.end, first_num)

@@ -47,6 +47,8 @@ _OUTCOME_WORDS: list[tuple[str, str, str]] = [
     (r"hit(?:ting|s)?|struck|strik(?:e|es|ing)|target(?:ed|ing)|attack(?:ed|ing)|engag(?:ed|ing)|covered", "hit", "hit"),
     (r"lost|los(?:e|es|ing)|losses|loss|minus", "lost", "lost"),
 ]  # fmt: skip
+OUTCOME_ALT = "|".join(f"(?:{p})" for p, _, _ in _OUTCOME_WORDS)
+"""All outcome words as one alternation without groups (to embed in other patterns)."""
 OUTCOME_RE = re.compile(
     r"(?<![\w-])(?:" + "|".join(f"(?P<o{i}>{p})" for i, (p, _, _) in enumerate(_OUTCOME_WORDS)) + r")(?![\w-])",
     re.IGNORECASE,
@@ -163,7 +165,8 @@ def _is_modifier(tok: str) -> bool:
     if w in _STOP or _NUMBER_TOKEN_RE.fullmatch(w):
         return False
     return (
-        any(c.isdigit() for c in w)
+        w.endswith(("'s", "’s"))
+        or any(c.isdigit() for c in w)
         or "-" in w
         or tok[:1].isupper()
         or w in _ADJECTIVES
@@ -237,6 +240,8 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
                 j = tok.end()
                 continue
             break
+        if w in _CANCEL_HEADS:
+            return Subject(start or j, tok.end(), None, None, None, None)  # "two more strikes", "12 assaults"
         if w in _OTHERS:
             reference = reference or "others"
             start = tok.start() if start is None else start
