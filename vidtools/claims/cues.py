@@ -106,7 +106,7 @@ def scope_cues(text: str, start: int, end: int, first_number: int | None) -> tup
             if any(c.start <= m.start() < c.end for c in out):
                 continue
             clause = next((c for c in parts if c[0] <= m.start() < c[1] + 1), (start, end))
-            fronted = first_number is not None and m.end() <= first_number and clause == parts[0]
+            fronted = kind != "deployment" and first_number is not None and m.end() <= first_number and clause == parts[0]
             out.append(ScopeCue(kind, m.start(), m.end(), (start, end) if fronted else clause))
     return tuple(sorted(out, key=lambda c: c.start))
 

@@ -75,7 +75,7 @@ def _sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
             if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
                 continue
         nxt = re.compile(r"\s*(\S)").match(text, m.end(), b)
-        if nxt and (nxt.group(1).islower() or nxt.group(1).isdigit() and m.group().startswith(".")):
+        if nxt and nxt.group(1).islower():
             continue
         span = _trim(text, start, m.end())
         if span:
