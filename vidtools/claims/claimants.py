@@ -56,6 +56,7 @@ _PARENTHETICAL_RE = re.compile(r",\s*(?:for\s+its\s+part|for\s+their\s+part|in\s
                                re.IGNORECASE)  # fmt: skip
 _APPOSITIVE_RE = re.compile(r"(?P<name>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*),\s+(?:an?|the)\s+[^,]{2,80},\s*"
                             r"(?:(?:has|have|had)\s+)?$")  # fmt: skip
+_DATELINE_RE = re.compile(r"[A-Z][A-Z .'\-]+,\s+\w+\.?\s+\d{1,2}\s*(?:\([^)]*\))?\s*[-–—]\s*")
 _ACCORDING_RE = re.compile(r"\baccording\s+to\s+", re.IGNORECASE)
 _BY_RE = re.compile(r"\b(?:posted|published|released|issued)\s+by\s+", re.IGNORECASE)
 SOURCE_LINE_RE = re.compile(r"^\W{0,3}Source\s*:\s*(?P<name>.+?)\.?\s*$", re.IGNORECASE | re.MULTILINE)
@@ -138,8 +139,11 @@ def find_attributions(text: str, start: int, end: int) -> tuple[Attribution, ...
             continue  # "the ministry's claims could not be verified": a noun
         before = text[start : m.start()]
         if low in _PARTICIPLES:
+            if out and out[-1].pos < m.start():
+                continue  # "the air force said, adding that ...": the same claimant
             if re.search(r",\s*$", before):  # "X dismissed the claim, saying ..." -> the sentence's subject
-                name = _walk_forward(text, start, m.start(), need_start=True)
+                dateline = _DATELINE_RE.match(text, start, m.start())
+                name = _walk_forward(text, dateline.end() if dateline else start, m.start(), need_start=True)
                 if name:
                     out.append(Attribution(m.start(), name, verb))
             continue

@@ -43,7 +43,8 @@ _SCOPE_CUES: list[tuple[str, str]] = [
      r"train(?:ed|s|ing)|produc(?:ed|es|e|ing)|manufactur(?:ed|es|e|ing)|make|makes|reinforc(?:ed|es|e|ing)|"
      r"numbering|grouping|contingent|garrison|strength|sen(?:d|ds|t)|thrown|threw|throws?|transferr?(?:ed|ing|s)?|"
      r"has\s+(?=(?:about|some|around|over|more\s+than|at\s+least|up\s+to|nearly|\d))|have\s+(?=(?:about|some|around|over|\d))|"
-     r"to\s+have|believed\s+to\s+have|in\s+reserve|on\s+standby)\b"),
+     r"to\s+have|believed\s+to\s+have|in\s+reserve|on\s+standby|in\s+uniform|under\s+arms|mobili[sz]\w*|"
+     r"recruit(?:ed|ing)|enlist\w*|buy|buys|bought|purchas\w+|order(?:ed|s)|plans?\s+to|planned|will|next\s+(?:year|month|week))\b"),
 ]  # fmt: skip
 _SCOPE_RES = [(kind, re.compile(rx, re.IGNORECASE)) for kind, rx in _SCOPE_CUES]
 _CLAUSE_SPLIT_RE = re.compile(

@@ -43,17 +43,17 @@ _ADV = (
     r"also|reportedly|allegedly|successfully|completely|fully|totally|partially|partly|all|both|later|"
     r"subsequently|eventually|then|confirmed|likely|probably|possibly|badly|seriously|critically|lightly|"
     r"severely|instantly|immediately|already|just|previously|presumably|apparently|reliably|effectively|"
-    r"directly|additionally|mortally|heavily|not|either|each|too|quickly|almost|nearly|finally"
+    r"directly|additionally|mortally|heavily|not|either|each|too|quickly|almost|nearly|finally|locally"
 )
 _POST_AUX_RE = re.compile(
-    rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside)\b)[^,.;:\d]{{0,60}}?)?"
-    rf"(?P<chain>(?:\s+(?:{_AUX}|{_ADV}))+)\s+(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
+    rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside|over|across|behind|with)\b)"
+    rf"[^,.;:\d]{{0,60}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
     re.IGNORECASE,
 )
 _PASSIVE_AUX = {"were", "was", "are", "is", "be", "been", "being", "got", "get", "gets"}
 _LIST_SEP_RE = re.compile(
     r"^(?:\s+(?:that|which|who|with|from|near|in|on|made|built|supplied|produced|manufactured)\b[^,;.\d]{0,60})?"
-    r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)?|and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)"
+    r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+|including\s+)?|and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)"
     r"(?:also\s+)?$",
     re.IGNORECASE,
 )
@@ -228,7 +228,7 @@ def _post_outcome(text: str, pos: int, end: int) -> Outcome | None:
     m = _POST_AUX_RE.match(text, pos, end)
     if not m:
         return None
-    chain = m.group("chain").lower().split()
+    chain = m.group("chain").lower().replace("\"", " ").replace("“", " ").split()
     if not any(w in _PASSIVE_AUX for w in chain):
         return None
     o = OUTCOME_RE.match(text, m.start("o"), end)
@@ -243,7 +243,7 @@ def _bare_outcome(text: str, pos: int, end: int) -> Outcome | None:
     "The tank burned out" (no comma, conjunction or other number in between)."""
     j = pos
     for _ in range(4):
-        m = re.compile(r"[ \t]+").match(text, j, end)
+        m = re.compile(r"[ \t]+\(?").match(text, j, end)
         if not m:
             return None
         o = OUTCOME_RE.match(text, m.end(), end)
@@ -266,11 +266,11 @@ def _pre_outcome(text: str, lo: int, num_start: int) -> Outcome | None:
     """The nearest outcome verb before a number ("destroyed more than 150", "losses amounted to up to 210")."""
     outs = find_outcomes(text, lo, num_start)
     for o in reversed(outs):
-        fill = text[o.end : num_start]
+        fill = re.sub(r",\s*(?:including|among\s+them|notably|in\s+particular)\s+[\"“']?$", " ", text[o.end : num_start])
         words = re.findall(r"[\w'’\-]+", fill)
         if re.search(r"\d|[;.!?,]", fill) or len(words) > 4 or any(w.lower() in _PRE_STOP for w in words):
             return None
-        if o.text.lower().endswith("ing") and words:
+        if o.text.lower().endswith("ing") and words and words[0].lower() not in ("a", "an", "the", "some", "at", "up", "more"):
             return None  # "an attacking column of ...": an adjective, not a verb taking the number
         if is_noun_form(o):
             if o.text.lower() in ("losses", "loss") and _LOSS_FILL_RE.match(fill):
@@ -285,7 +285,7 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
     label = None
     if n.kind == "daily":
         label = label_before(text, _main_figure_start(nums, n), seg.start, lex)
-    elif unit is None:
+    elif unit is None and n.kind in ("digits", "words", "vague"):
         label = label_before(text, n.start, seg.start, lex)
     subj = None if unit else (label or subject_after(text, n.end, seg.end, lex))
     is_year = n.kind == "digits" and n.bound == "exact" and re.fullmatch(r"(?:19|20)\d\d", text[n.start : n.end])
@@ -295,6 +295,8 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
     if unit is None and n.kind != "daily":
         np_end = subj.end if subj is not None else n.end
         own = _post_outcome(text, np_end, seg.end) or (subj.adjectival if subj else None)
+        if own is None and subj is None:
+            own = _bare_outcome(text, np_end, seg.end)
         instrument = re.search(r"\b(?:with|by)\s+(?:\S+\s+){0,2}$", text[max(seg.start, n.start - 25) : n.start])
         if own is None and label is None and not instrument:
             own = _pre_outcome(text, max(prev_end, seg.start), n.start)
@@ -362,7 +364,8 @@ def _read_segment(
             continue  # "hit by an FPV drone", "a pickup with a machine gun": not a counted item
         it = _read_item(text, seg, nums, n, lex, prev_end)
         items.append(it)
-        prev_end = max(prev_end, it.subject.end if it.subject else n.end)
+        if it.subject is not None or n.kind not in ("article", "both"):
+            prev_end = max(prev_end, it.subject.end if it.subject else n.end)
     for k in range(len(items) - 1):  # "26 of 29 drones": the first number counts the second's noun
         a, b = items[k], items[k + 1]
         if a.subject is None and a.unit is None and re.fullmatch(r"\s+(?:out\s+)?of\s+", text[a.number.end : b.number.start]):

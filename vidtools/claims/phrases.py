@@ -37,7 +37,7 @@ _OUTCOME_WORDS: list[tuple[str, str, str]] = [
     (r"taken\s+prisoner|took\s+prisoner|taken\s+captive|captur(?:ed|ing|es|e)|seized|surrendered|trophy|trophies",
      "captured", "captured"),
     (r"shot\s+down|shoot(?:ing|s)?\s+down|downed|intercept(?:ed|ing|s)?|brought\s+down", "killed", "shot_down"),
-    (r"wiped\s+out|blown\s+up|blew\s+up|burn(?:ed|t)\s+out|burned\s+down|finish(?:ed|ing)\s+off|detonat(?:ed|es|ing)|"
+    (r"wiped\s+out|blown\s+up|blew\s+up|sank|sunk|sinking|burn(?:ed|t)\s+out|burned\s+down|finish(?:ed|ing)\s+off|detonat(?:ed|es|ing)|"
      r"obliterat(?:ed|ing|es|e)|annihilat(?:ed|ing|es|e)", "killed_or_injured", "destroyed"),
     (r"kill(?:ed|ing|s)?|slain|dead|died|dying|deaths?|fatalit(?:y|ies)|KIA", "killed", "destroyed"),
     (r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA", "injured", "damaged"),
@@ -255,7 +255,8 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
                 j = tok.end()
                 continue
             break
-        if modifiers >= 4 or not _is_modifier(tok.group()):
+        noun_compound = w not in _STOP and re.fullmatch(r"[a-z][a-z\-]+", w) and _lex_ahead(text, tok.end(), end, lexicon, 0)
+        if modifiers >= 4 or not (_is_modifier(tok.group()) or noun_compound):
             if reference == "others" and w not in _STOP and re.fullmatch(r"[a-z][a-z\-]+", w):
                 return Subject(start or j, tok.end(), None, None, None, None)  # "two more waves"
             break
@@ -271,6 +272,8 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
     specific = [m for m in matches if not m.generic and m.category is not None]
     if head.generic and specific:
         head = specific[-1]
+    if reference == "partitive" and len(matches) == 1 and head.text.lower().rstrip("s") in ("vehicle", "system", "target", "launcher"):
+        return Subject(start or pos, last_end, None, None, None, "partitive", adjectival)  # "five of the vehicles"
     if head.category is None:
         return Subject(start or pos, last_end, None, None, None, "generic" if reference is None else reference, adjectival)
     equipment = next((m.text for m in matches if m.subtype and m.category == head.category), None)
