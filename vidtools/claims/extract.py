@@ -21,7 +21,7 @@ from pathlib import Path
 
 from vidtools.claims import claimants as cl
 from vidtools.claims.cues import ScopeCue, clauses, scope_cues, unit_cue
-from vidtools.claims.lexicon import Lexicon, default_lexicon
+from vidtools.claims.lexicon import Lexicon, default_lexicon, load_lexicon
 from vidtools.claims.model import CASUALTY_OUTCOMES, QUALIFIERS, Claim, Cue
 from vidtools.claims.numbers import Number, find_numbers, mask_dates
 from vidtools.claims.phrases import (
@@ -147,13 +147,14 @@ class _Context:
     last_claimant: str | None = None
 
 
-def extract_claims(text: str, *, lexicon: Lexicon | None = None) -> list[Claim]:
+def extract_claims(text: str, *, lexicon: Lexicon | str | os.PathLike[str] | None = None) -> list[Claim]:
     """Find the claims and background figures of a text.
 
     Args:
         text: The text (an article, a statement, a unit's post, a losses list). Plain text.
-        lexicon: Equipment names -> categories; default: the built-in lexicon (see
-            :func:`vidtools.claims.load_lexicon` to extend it).
+        lexicon: Equipment names -> categories: a :class:`~vidtools.claims.Lexicon`, or the path of
+            a YAML file that extends the built-in one (see :func:`vidtools.claims.load_lexicon`);
+            default: the built-in lexicon.
 
     Returns:
         One :class:`~vidtools.claims.Claim` per number in text order; background figures are
@@ -162,7 +163,7 @@ def extract_claims(text: str, *, lexicon: Lexicon | None = None) -> list[Claim]:
     """
     if not isinstance(text, str):
         raise TypeError(f"extract_claims() needs a str, got {type(text).__name__}")
-    lex = lexicon or default_lexicon()
+    lex = lexicon if isinstance(lexicon, Lexicon) else (default_lexicon() if lexicon is None else load_lexicon(lexicon))
     masked, dates = mask_dates(text)
     segs = segments(text)
     drafts: list[_Draft] = []
@@ -186,11 +187,13 @@ def extract_claims(text: str, *, lexicon: Lexicon | None = None) -> list[Claim]:
     return _finish(text, claims)
 
 
-def extract_claims_from_file(path: str | os.PathLike[str], *, lexicon: Lexicon | None = None) -> list[Claim]:
+def extract_claims_from_file(
+    path: str | os.PathLike[str], *, lexicon: Lexicon | str | os.PathLike[str] | None = None
+) -> list[Claim]:
     """Read a UTF-8 text file and :func:`extract_claims` from it.
 
     Raises:
-        ClaimsError: the file is missing or not UTF-8 text.
+        ClaimsError: the file is missing or not UTF-8 text, or the lexicon file is bad.
     """
     return extract_claims(read_text(path), lexicon=lexicon)
 
