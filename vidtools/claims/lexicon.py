@@ -39,6 +39,7 @@ class LexMatch:
         subtype: Its subtype, if the lexicon gives one.
         generic: The word is generic ("system", "launcher", "position"): after a category word
             it keeps that word's category.
+        name: The term is a model name or jargon ("T-72*", "HIMARS", "Kozak"), not a plain noun.
     """
 
     start: int
@@ -47,6 +48,7 @@ class LexMatch:
     category: str | None
     subtype: str | None
     generic: bool
+    name: bool = False
 
 
 def _term_pattern(term: str) -> str:
@@ -101,7 +103,8 @@ class Lexicon:
     def _lex(self, m: re.Match[str]) -> LexMatch:
         term = self.terms[int((m.lastgroup or "t0")[1:])]
         word = term.text.rstrip("*").lower()
-        return LexMatch(m.start(), m.end(), m.group(), term.category, term.subtype, word in self.generic)
+        name = any(ch.isdigit() or ch.isupper() for ch in term.text)
+        return LexMatch(m.start(), m.end(), m.group(), term.category, term.subtype, word in self.generic, name)
 
 
 def _parse(data: Any, source: str) -> tuple[list[Term], list[str]]:

@@ -276,7 +276,7 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
         return Subject(start or pos, last_end, None, None, None, "partitive", adjectival)  # "five of the vehicles"
     if head.category is None:
         return Subject(start or pos, last_end, None, None, None, "generic" if reference is None else reference, adjectival)
-    equipment = next((m.text for m in matches if m.subtype and m.category == head.category), None)
+    equipment = next((m.text for m in matches if m.category == head.category and m.name), None)
     subtype = next((m.subtype for m in reversed(matches) if m.category == head.category and m.subtype), None)
     return Subject(start or pos, last_end, head.category, subtype, equipment, reference, adjectival)
 
@@ -298,4 +298,4 @@ def label_before(text: str, num_start: int, seg_start: int, lexicon: Lexicon) ->
         return None
     specific = [m for m in found if not m.generic] or found
     head = specific[-1]
-    return Subject(found[0].start, found[-1].end, head.category, head.subtype, head.text if head.subtype else None)
+    return Subject(found[0].start, found[-1].end, head.category, head.subtype, head.text if head.name else None)
