@@ -50,6 +50,8 @@ _POST_AUX_RE = re.compile(
     rf"[^,.;:\d]{{0,60}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
     re.IGNORECASE,
 )
+_PRESENCE_RE = re.compile(r"(?:\s+(?:were|was|are|is|been|being|also))+\s+(?:seen|spotted|observed|visible|present|filmed|"
+                          r"shown|launched|deployed|advancing|moving|recorded|identified)\b", re.IGNORECASE)  # fmt: skip
 _PASSIVE_AUX = {"were", "was", "are", "is", "be", "been", "being", "got", "get", "gets"}
 _LIST_SEP_RE = re.compile(
     r"^(?:\s+(?:that|which|who|with|from|near|in|on|made|built|supplied|produced|manufactured)\b[^,;.\d]{0,60})?"
@@ -482,6 +484,9 @@ def _make_draft(
     start, end = n.start, max(n.end, subj.end if subj else n.end, it.unit[1] if it.unit else n.end)
     if it.own is not None and not cue.background:
         start, end = min(start, it.own.start), max(end, it.own.end)
+    elif cue.kind == "presence":
+        seen = _PRESENCE_RE.match(text, end, seg.end)  # "3 soldiers were present", "20-30 infantry were seen"
+        end = seen.end() if seen else end
     has_bounds = n.count is not None or n.bound in ("range", "vague")
     words = outcome if not cue.background or it.unit is None else None
     claim = Claim(
