@@ -89,6 +89,8 @@ def _clean(words: list[str]) -> str | None:
         words = words[1:]
     while words and words[-1].lower() in {"of", "the", "and", "for", "a", "an", "its", "their"}:
         words = words[:-1]
+    if words and re.search(r"['’]s$", words[-1]) and len(words) > 1:
+        words = [*words[:-1], words[-1][:-2]]  # "the General Staff's update" -> General Staff
     if not words or (len(words) == 1 and words[0].lower() in _PRONOUNS | _NAME_WORDS - {"governor", "police"}):
         return None if not words or words[0].lower() in _PRONOUNS else words[0]
     return " ".join(words)

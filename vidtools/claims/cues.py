@@ -31,7 +31,7 @@ _SCOPE_CUES: list[tuple[str, str]] = [
      r"\bin\s+recent\s+(?:days|weeks|months|years)\b|\brecent\s+(?:weeks|months)\b|"
      rf"\bover\s+the\s+(?:past|last|previous)\s+(?:{_N}\s+)?(?:weeks?|months?|years?)\b|"
      r"\bover\s+the\s+(?:past|last)\s+(?:four|five|six|seven|eight|nine|ten|several|few|\d{2,}|[4-9])\s+days\b|"
-     r"\b(?:on\s+)?average\b|\bper\s+(?:day|week|month)\b|\b(?:a|each|every)\s+(?:day|week|month)\b|"
+     r"\b(?:on\s+)?average\b|\bper\s+(?:day|week|month)\b|(?<!in\s)(?<!within\s)(?<!during\s)\b(?:a|each|every)\s+(?:day|week|month)\b|"
      r"\bdaily\b(?!\s+(?:report|update|summary|figures|bulletin|briefing|losses))|"
      rf"\b(?:in|during|throughout|for)\s+(?:early\s+|late\s+|mid-)?{_MONTHS}\b(?!\s+\d{{1,2}}\b)|"
      r"\b(?:in|during|throughout)\s+(?:19|20)\d{2}\b|\bthroughout\s+the\s+(?:war|year|month|campaign)\b|"
@@ -44,9 +44,12 @@ _SCOPE_CUES: list[tuple[str, str]] = [
      r"numbering|grouping|contingent|garrison|strength|sen(?:d|ds|t)|thrown|threw|throws?|transferr?(?:ed|ing|s)?|"
      r"has\s+(?=(?:about|some|around|over|more\s+than|at\s+least|up\s+to|nearly|\d))|have\s+(?=(?:about|some|around|over|\d))|"
      r"to\s+have|believed\s+to\s+have|in\s+reserve|on\s+standby|in\s+uniform|under\s+arms|mobili[sz]\w*|"
-     r"recruit(?:ed|ing)|enlist\w*|buy|buys|bought|purchas\w+|order(?:ed|s)|plans?\s+to|planned|will|next\s+(?:year|month|week))\b"),
+     r"recruit(?:ed|ing)|enlist\w*|buy|buys|bought|purchas\w+|order(?:ed|s)|plans?\s+to|planned|will|next\s+(?:year|month|week)|"
+     r"asked|asks|request(?:ed|s|ing)?|seek(?:s|ing)?|sought|needs?|wants?|pledged|promised)\b"),
 ]  # fmt: skip
 _SCOPE_RES = [(kind, re.compile(rx, re.IGNORECASE)) for kind, rx in _SCOPE_CUES]
+_RECORD_RE = re.compile(r"\b(?:highest|lowest|largest|biggest|heaviest|most|worst|best|first|record)\b(?:\W+\w+){0,4}\W*$",
+                        re.IGNORECASE)  # fmt: skip
 _CLAUSE_SPLIT_RE = re.compile(
     r";|:\s|\s[—–]\s|,\s*(?=(?:while|whereas|but|bringing|taking|raising|and|which|as|although|though|adding)\b)|\(",
     re.IGNORECASE,
@@ -106,6 +109,8 @@ def scope_cues(text: str, start: int, end: int, first_number: int | None) -> tup
         for m in rx.finditer(text, start, end):
             if any(c.start <= m.start() < c.end for c in out):
                 continue
+            if kind in ("time_scope", "cumulative_total") and _RECORD_RE.search(text, max(start, m.start() - 50), m.start()):
+                continue  # "the highest daily figure since the invasion began": a comparison, not a scope
             clause = next((c for c in parts if c[0] <= m.start() < c[1] + 1), (start, end))
             fronted = kind != "deployment" and first_number is not None and m.end() <= first_number and clause == parts[0]
             out.append(ScopeCue(kind, m.start(), m.end(), (start, end) if fronted else clause))

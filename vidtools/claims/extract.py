@@ -307,6 +307,9 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
             own = _pre_outcome(text, max(prev_end, seg.start), n.start)
         if own is None and label is None:
             own = _bare_outcome(text, np_end, seg.end)
+        elif own is not None and own.equipment == "lost" and own.end <= n.start and label is None:
+            specific = _bare_outcome(text, np_end, seg.end)  # "lost 1,530 soldiers killed or wounded"
+            own = specific if specific is not None and specific.start - np_end <= 1 else own
     return _Item(n, subj, unit, label is not None, own)
 
 
@@ -365,11 +368,12 @@ def _read_segment(
     items: list[_Item] = []
     prev_end = seg.start
     for n in nums:
-        if n.kind == "article" and re.search(r"\b(?:with|by)\s+$", text[max(seg.start, n.start - 6) : n.start]):
-            continue  # "hit by an FPV drone", "a pickup with a machine gun": not a counted item
+        if n.kind == "article" and re.search(r"\b(?:with|by|at|in|on|near|over|to|from|into|across|towards?|behind|inside|"
+                                             r"outside|around)\s+$", text[max(seg.start, n.start - 8) : n.start]):
+            continue  # "hit by an FPV drone", "at an airfield": an instrument or a place, not a counted item
         it = _read_item(text, seg, nums, n, lex, prev_end)
         items.append(it)
-        if it.subject is not None or n.kind not in ("article", "both"):
+        if (it.subject is not None and it.subject.category is not None) or n.kind not in ("article", "both"):
             prev_end = max(prev_end, it.subject.end if it.subject else n.end)
     for k in range(len(items) - 1):  # "26 of 29 drones": the first number counts the second's noun
         a, b = items[k], items[k + 1]
@@ -444,22 +448,27 @@ def _make_draft(
             return None  # "a month", "one of the reasons"
         if n.kind == "both" and not re.match(r"\s+(?:were|was|have|had)\b", after_np):
             return None
-        if n.kind == "negation" and not re.match(r"no\s+one|nobody", text[n.start : n.end], re.IGNORECASE):
+        if n.kind == "negation" and not re.match(r"no\s+one|nobody|none\s+of\s+(?:them|those)", text[n.start : n.end], re.IGNORECASE):
             return None  # "no longer", "no comment"
-    if n.kind == "article" and subj is not None and (subj.category is None and subj.reference != "generic"):
-        return None
+    if n.kind in ("article", "both") and subj is not None and (subj.category is None and subj.reference != "generic"):
+        return None  # "a statement", "both sides"
     if n.kind == "article" and re.match(r"\s*,\s*(?:was|were|is|are|had|has)\b", after_np):
         return None  # an appositive: "One of the tanks, a T-80BVM, was hit"
     category = subj.category if subj else None
     ref: str | None = None
     if subj is None and it.unit is None:
         ref = "bare"
-        if n.kind == "negation":
+        if n.kind == "negation" and re.search(r"(?:them|those)$", text[n.start : n.end], re.IGNORECASE):
+            ref = "partitive"  # "none of them was lost"
+        elif n.kind == "negation":
             category, ref = "personnel", None  # "no one was hurt"
         elif re.search(r"\bof\s*$", text[max(seg.start, n.start - 12) : n.start]) and prev_subject is not None:
             category, subj, ref = prev_subject.category, prev_subject, None  # "12 drones out of 17 launched"
     elif subj is not None and subj.reference is not None and (category is None or subj.reference == "partitive"):
         ref = subj.reference
+    elif subj is not None and subj.unknown and outcome is not None and it.unit is None:
+        # an outcome on a noun the lexicon does not know: "141 areas were struck", "35 attackers were killed"
+        category = "personnel" if _PERSONNEL_WORDS.fullmatch(outcome.text) else "other"
     if n.kind == "article" and ref is None and category is not None and outcome is None and not it.label:
         prev_ok = prev_subject is not None and prev_subject.category is not None
         if not prev_ok and not re.match(r"\s*(?:,|and\b)", after_np):
@@ -570,7 +579,7 @@ def _resolve_references(text: str, segs: Sequence[Segment], drafts: list[_Draft]
                 continue
             if c.category is not None:  # "one of the tanks was hit": already said?
                 j = _referent(found, segs, d.segment, category=c.category)
-                if j is not None and _implied(found[j][0].outcome, c.outcome):
+                if j is not None and not c.negated and _implied(found[j][0].outcome, c.outcome):
                     found[j] = (dataclasses.replace(found[j][0], repeats=(*found[j][0].repeats, c.span)), found[j][1])
                     continue
                 found.append((c, d.segment))
@@ -698,6 +707,14 @@ def _merge_repeats(claims: list[Claim], segs: Sequence[Segment]) -> list[Claim]:
         if c.background or c.category is None:
             out.append(c)
             continue
+        if c.cue.kind == "presence" and c.count:
+            # "Video shows two helicopters burning" after "destroyed two Mi-8 helicopters": the same objects
+            same = [j for j, o in enumerate(out) if not o.background and o.category == c.category and o.count == c.count
+                    and o.outcome is not None and (o.subtype == c.subtype or None in (o.subtype, c.subtype))]  # fmt: skip
+            if same:
+                o = out[same[-1]]
+                out[same[-1]] = dataclasses.replace(o, repeats=tuple(sorted({*o.repeats, c.span})))
+                continue
         k = kind_of(c)
         match = None
         for j, o in enumerate(out):
@@ -707,7 +724,7 @@ def _merge_repeats(claims: list[Claim], segs: Sequence[Segment]) -> list[Claim]:
                 continue
             if (o.count, o.count_low, o.count_high) != (c.count, c.count_low, c.count_high) and o.count != c.count:
                 continue
-            if not (o.outcome == c.outcome or o.outcome in (None, "hit") or c.outcome in (None, "hit")):
+            if not (o.outcome == c.outcome or o.outcome in (None, "hit", "lost") or c.outcome in (None, "hit", "lost")):
                 continue
             match = j
             break

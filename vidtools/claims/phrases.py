@@ -37,7 +37,7 @@ _OUTCOME_WORDS: list[tuple[str, str, str]] = [
     (r"taken\s+prisoner|took\s+prisoner|taken\s+captive|captur(?:ed|ing|es|e)|seized|surrendered|trophy|trophies",
      "captured", "captured"),
     (r"shot\s+down|shoot(?:ing|s)?\s+down|downed|intercept(?:ed|ing|s)?|brought\s+down", "killed", "shot_down"),
-    (r"wiped\s+out|blown\s+up|blew\s+up|sank|sunk|sinking|burn(?:ed|t)\s+out|burned\s+down|finish(?:ed|ing)\s+off|detonat(?:ed|es|ing)|"
+    (r"wiped\s+out|blown\s+up|blew\s+up|brewed\s+up|cooked\s+off|sank|sunk|sinking|burn(?:ed|t)\s+out|burned\s+down|finish(?:ed|ing)\s+off|detonat(?:ed|es|ing)|"
      r"obliterat(?:ed|ing|es|e)|annihilat(?:ed|ing|es|e)", "killed_or_injured", "destroyed"),
     (r"kill(?:ed|ing|s)?|slain|dead|died|dying|deaths?|fatalit(?:y|ies)|KIA", "killed", "destroyed"),
     (r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA", "injured", "damaged"),
@@ -99,6 +99,7 @@ class Subject:
             more"), ``partitive`` ("one of the tanks", "of them"), ``generic`` ("both systems"),
             or None.
         adjectival: An outcome participle inside the phrase ("five destroyed BMP-3s").
+        unknown: The head is a noun the lexicon does not know ("141 areas", "35 attackers").
     """
 
     start: int
@@ -108,8 +109,10 @@ class Subject:
     equipment: str | None
     reference: str | None = None
     adjectival: Outcome | None = None
+    unknown: bool = False
 
 
+_AUX_WORDS = {"were", "was", "are", "is", "be", "been", "being", "had", "has", "have", "will", "would", "could", "got"}
 _STOP = {
     "a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "from", "by", "with", "without",
     "near", "around", "during", "after", "before", "since", "for", "as", "into", "onto", "over", "under",
@@ -247,7 +250,7 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
             start = tok.start() if start is None else start
             j = last_end = tok.end()
             continue
-        o = OUTCOME_RE.fullmatch(tok.group())
+        o = OUTCOME_RE.fullmatch(tok.group().rstrip(".!?'’"))
         if o is not None:
             out = outcome_at(o)
             if not is_noun_form(out) and w.endswith(("ed", "en", "wn", "t")) and _lex_ahead(text, tok.end(), end, lexicon):
@@ -255,10 +258,12 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
                 j = tok.end()
                 continue
             break
-        noun_compound = w not in _STOP and re.fullmatch(r"[a-z][a-z\-]+", w) and _lex_ahead(text, tok.end(), end, lexicon, 0)
+        plain_noun = w not in _STOP and not _NUMBER_TOKEN_RE.fullmatch(w) and re.fullmatch(r"[a-z][a-z\-]+", w) is not None
+        noun_compound = plain_noun and _lex_ahead(text, tok.end(), end, lexicon, 0) is not None
         if modifiers >= 4 or not (_is_modifier(tok.group()) or noun_compound):
-            if reference == "others" and w not in _STOP and re.fullmatch(r"[a-z][a-z\-]+", w):
-                return Subject(start or j, tok.end(), None, None, None, None)  # "two more waves"
+            if plain_noun and reference in (None, "others") and not w.endswith("ing") and w not in _AUX_WORDS:
+                # a noun the lexicon does not know ("two more waves", "141 areas", "35 attackers")
+                return Subject(start or j, tok.end(), None, None, None, None, adjectival, unknown=True)
             break
         if start is None:
             start = tok.start()
