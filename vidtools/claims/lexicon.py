@@ -17,6 +17,7 @@ from vidtools.errors import ClaimsError
 from vidtools.taxonomy import KNOWN_CATEGORIES, OTHER
 
 _CATEGORIES = (*KNOWN_CATEGORIES, OTHER)
+_WORD_START_RE = re.compile(r"(?<![\w-])\w")
 
 
 @dataclass(frozen=True)
@@ -85,20 +86,36 @@ class Lexicon:
     terms: tuple[Term, ...]
     generic: frozenset[str]
     sources: tuple[str, ...]
-    _rx: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _rx: dict[str, re.Pattern[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        alts = "|".join(f"(?P<t{i}>{_term_pattern(t.text)})" for i, t in enumerate(self.terms))
-        object.__setattr__(self, "_rx", re.compile(rf"(?<![\w-])(?:{alts})(?![\w])(?!-\w)", re.IGNORECASE))
+        # one expression per first letter: a match is tried only against the terms that can start there
+        buckets: dict[str, list[str]] = {}
+        for i, t in enumerate(self.terms):
+            buckets.setdefault(t.text[:1].lower(), []).append(f"(?P<t{i}>{_term_pattern(t.text)})")
+        compiled = {k: re.compile(rf"(?<![\w-])(?:{'|'.join(v)})(?![\w])(?!-\w)", re.IGNORECASE) for k, v in buckets.items()}
+        object.__setattr__(self, "_rx", compiled)
 
     def match(self, text: str, pos: int) -> LexMatch | None:
         """The term that starts exactly at ``pos``, or None."""
-        m = self._rx.match(text, pos)
+        rx = self._rx.get(text[pos : pos + 1].lower())
+        m = rx.match(text, pos) if rx is not None else None
         return self._lex(m) if m else None
 
     def find_all(self, text: str, start: int = 0, end: int | None = None) -> tuple[LexMatch, ...]:
         """Every term in ``text[start:end]``, left to right, not overlapping."""
-        return tuple(self._lex(m) for m in self._rx.finditer(text, start, len(text) if end is None else end))
+        end = len(text) if end is None else end
+        out: list[LexMatch] = []
+        pos = start
+        for w in _WORD_START_RE.finditer(text, start, end):
+            if w.start() < pos:
+                continue
+            rx = self._rx.get(w.group().lower())
+            m = rx.match(text, w.start(), end) if rx is not None else None
+            if m:
+                out.append(self._lex(m))
+                pos = m.end()
+        return tuple(out)
 
     def _lex(self, m: re.Match[str]) -> LexMatch:
         term = self.terms[int((m.lastgroup or "t0")[1:])]
@@ -148,7 +165,7 @@ def _read_yaml(text: str, source: str) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
         raise ClaimsError(f"{source}: not valid YAML ({e.__class__.__name__}); fix the file") from None
 
