@@ -29,6 +29,12 @@ at the commit in ``BASELINE_COMMIT``), read from git history when available, sco
 rules after mapping its fields (``context`` -> background, ``present`` -> no outcome,
 ``destroyed_or_damaged`` -> damaged).
 
+Held-out texts: ``holdout1`` was written after the rules were done and scored once
+(``bench/results/claims_holdout1_first_run.md``); the rules were then generalised, so a second set,
+``holdout2``, was written and scored once before any further change
+(``bench/results/claims_holdout2_first_run.md``). Those first-run files are the honest measure of
+texts the rules had not seen.
+
 Usage::
 
     python bench/claims_eval.py                 # per text, per style, totals (all texts)

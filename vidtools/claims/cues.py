@@ -15,17 +15,17 @@ _MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|Octo
 _N = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|few|several|many)"
 
 _SCOPE_CUES: list[tuple[str, str]] = [
-    ("cumulative_total",
+    ("cumulative_total", (
      r"\bin\s+total\b|\btotal\s+(?:combat\s+)?loss(?:es)?\b|\boverall\s+loss(?:es)?\b|\baltogether\b|\bcumulative\b|"
      r"\b(?:bringing|taking|raising)\s+(?:the|its|their|his|her)\s+(?:total|tally|count)\b|\bthe\s+total\s+(?:number|count|tally)\b|"
      r"\bsince\s+the\s+(?:very\s+)?(?:beginning|start|outset)\s+of\s+(?:the\s+)?(?:full[-\s]scale\s+)?"
      r"(?:special\s+military\s+operation|invasion|war|SMO)\b|\bfrom\s+24\.02\.(?:20)?22\b|\bsince\s+24\.02\.(?:20)?22\b|"
-     r"\bsince\s+(?:24\s+February|February\s+24)(?:,?\s+2022)?\b|\bsince\s+the\s+(?:full[-\s]scale\s+)?invasion\b"),
-    ("other_event",
+     r"\bsince\s+(?:24\s+February|February\s+24)(?:,?\s+2022)?\b|\bsince\s+the\s+(?:full[-\s]scale\s+)?invasion\b")),
+    ("other_event", (
      r"\b(?:a|two|three|several|\d+)\s+(?:days?|weeks?|months?|years?)\s+ago\b|\bpreviously\b|\bearlier\s+this\s+(?:year|month|week)\b|"
      r"\bthe\s+(?:previous|preceding)\s+(?:day|week|month|year)\b|\bin\s+(?:a|an)\s+(?:previous|earlier|similar)\s+\w+|"
-     r"\bthe\s+day\s+before\b|\b(?:days|weeks|months)\s+earlier\b"),
-    ("time_scope",
+     r"\bthe\s+day\s+before\b|\b(?:days|weeks|months)\s+earlier\b")),
+    ("time_scope", (
      r"\bsince\b|\bso\s+far\b|\bto\s+date\b|\bthus\s+far\b|\bup\s+to\s+now\b|"
      r"\b(?:this|last|past|previous)\s+(?:year|month|week|summer|winter|spring|autumn|fall)\b|"
      r"\bin\s+recent\s+(?:days|weeks|months|years)\b|\brecent\s+(?:weeks|months)\b|"
@@ -35,8 +35,8 @@ _SCOPE_CUES: list[tuple[str, str]] = [
      r"\bdaily\b(?!\s+(?:report|update|summary|figures|bulletin|briefing|losses))|"
      rf"\b(?:in|during|throughout|for)\s+(?:early\s+|late\s+|mid-)?{_MONTHS}\b(?!\s+\d{{1,2}}\b)|"
      r"\b(?:in|during|throughout)\s+(?:19|20)\d{2}\b|\bthroughout\s+the\s+(?:war|year|month|campaign)\b|"
-     r"\b(?:during|in)\s+the\s+(?:whole|entire)\s+(?:war|year|month)\b|\bthis\s+year\b"),
-    ("deployment",
+     r"\b(?:during|in)\s+the\s+(?:whole|entire)\s+(?:war|year|month)\b|\bthis\s+year\b")),
+    ("deployment", (
      r"\b(?:deploy(?:s|ed|ing)?|re-?deploy\w*|amass(?:ed|es|ing)?|mass(?:ed|es|ing)|concentrat(?:ed|es|ing)|"
      r"station(?:ed|s|ing)|keeps?|kept|field(?:s|ed|ing)|receiv(?:ed|es|e|ing)|deliver(?:ed|s|y|ies|ing)?|"
      r"suppl(?:y|ied|ies|ying)|provid(?:e|es|ed|ing)|includes|included|consist(?:s|ed|ing)?\s+of|"
@@ -45,7 +45,7 @@ _SCOPE_CUES: list[tuple[str, str]] = [
      r"has\s+(?=(?:about|some|around|over|more\s+than|at\s+least|up\s+to|nearly|\d))|have\s+(?=(?:about|some|around|over|\d))|"
      r"to\s+have|believed\s+to\s+have|in\s+reserve|on\s+standby|in\s+uniform|under\s+arms|mobili[sz]\w*|"
      r"recruit(?:ed|ing)|enlist\w*|buy|buys|bought|purchas\w+|order(?:ed|s)|plans?\s+to|planned|will|next\s+(?:year|month|week)|"
-     r"asked|asks|request(?:ed|s|ing)?|seek(?:s|ing)?|sought|needs?|wants?|pledged|promised)\b"),
+     r"asked|asks|request(?:ed|s|ing)?|seek(?:s|ing)?|sought|needs?|wants?|pledged|promised)\b")),
 ]  # fmt: skip
 _SCOPE_RES = [(kind, re.compile(rx, re.IGNORECASE)) for kind, rx in _SCOPE_CUES]
 _RECORD_RE = re.compile(r"\b(?:highest|lowest|largest|biggest|heaviest|most|worst|best|first|record)\b(?:\W+\w+){0,4}\W*$",
@@ -58,14 +58,14 @@ _CLAUSE_SPLIT_RE = re.compile(
 _UNIT_RIGHT: list[tuple[str, re.Pattern[str]]] = [
     ("measure", re.compile(r"^(?:-|\s+)years?(?:-|\s+)old\b", re.IGNORECASE)),
     ("measure", re.compile(r"^(?:-|\s+)(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|months?|years?)\b",
-                           re.IGNORECASE)),  # fmt: skip
+                           re.IGNORECASE)),
     ("measure", re.compile(r"^\s*(?:%|percent\b|per\s+cent\b)", re.IGNORECASE)),
     ("measure", re.compile(r"^\s*(?:(?:million|billion|thousand)\s+)?(?:dollars|euros?|pounds|hryvnias?|roubles?|rubles?|"
-                           r"USD|EUR|UAH|RUB)\b", re.IGNORECASE)),  # fmt: skip
+                           r"USD|EUR|UAH|RUB)\b", re.IGNORECASE)),
     ("measure", re.compile(r"^(?:-|\s*)(?:km/h|kph|mph|km|kilomet(?:er|re)s?|mi|miles?|m|met(?:er|re)s?|mm|millimet(?:er|re)s?|"
-                           r"cm|kg|kilograms?|tons?|tonnes?|knots|feet|ft|calibre|caliber)\b", re.IGNORECASE)),  # fmt: skip
+                           r"cm|kg|kilograms?|tons?|tonnes?|knots|feet|ft|calibre|caliber)\b", re.IGNORECASE)),
     ("deployment", re.compile(r"^-(?:strong|member|person)\b", re.IGNORECASE)),
-]
+]  # fmt: skip
 _UNIT_LEFT = re.compile(r"(?:[$€£₴₽]|USD|EUR|UAH)\s*$")
 
 

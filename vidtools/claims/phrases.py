@@ -37,8 +37,8 @@ _OUTCOME_WORDS: list[tuple[str, str, str]] = [
     (r"taken\s+prisoner|took\s+prisoner|taken\s+captive|captur(?:ed|ing|es|e)|seized|surrendered|trophy|trophies",
      "captured", "captured"),
     (r"shot\s+down|shoot(?:ing|s)?\s+down|downed|intercept(?:ed|ing|s)?|brought\s+down", "killed", "shot_down"),
-    (r"wiped\s+out|blown\s+up|blew\s+up|brewed\s+up|cooked\s+off|sank|sunk|sinking|burn(?:ed|t)\s+out|burned\s+down|finish(?:ed|ing)\s+off|detonat(?:ed|es|ing)|"
-     r"obliterat(?:ed|ing|es|e)|annihilat(?:ed|ing|es|e)", "killed_or_injured", "destroyed"),
+    ((r"wiped\s+out|blown\s+up|blew\s+up|brewed\s+up|cooked\s+off|sank|sunk|sinking|burn(?:ed|t)\s+out|burned\s+down|finish(?:ed|ing)\s+off|detonat(?:ed|es|ing)|"
+     r"obliterat(?:ed|ing|es|e)|annihilat(?:ed|ing|es|e)"), "killed_or_injured", "destroyed"),
     (r"kill(?:ed|ing|s)?|slain|dead|died|dying|deaths?|fatalit(?:y|ies)|KIA", "killed", "destroyed"),
     (r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA", "injured", "damaged"),
     (r"destroy(?:ed|ing|s)?|burn(?:ed|t|ing)?", "killed_or_injured", "destroyed"),
