@@ -3,11 +3,10 @@
 1. :func:`vidtools.claims.text.segments` - headline, captions, list lines, sentences.
 2. Per segment (:func:`_read_segment`): numbers, their subjects (the noun phrase after a number,
    or the label before it in "tanks — 19"), own outcomes, list sharing, background cues,
-   claimants and hedges -> :class:`_Draft` values.
-3. Across segments (:func:`_resolve_references`): numbers with no noun ("two were destroyed",
-   "47 others"), references back ("the tank was hit", "the third was damaged", "both systems").
-4. :func:`_merge_repeats` - a claim repeated in headline, caption and body becomes one claim with
-   several spans; :func:`_finish` - "Source:" lines and stand-alone disclaimers.
+   claimants and hedges -> :class:`~vidtools.claims.references.Draft` values.
+3. Across segments (:mod:`vidtools.claims.references`): numbers with no noun, references back,
+   repeats in headline, caption and body.
+4. :func:`_finish` - "Source:" lines and stand-alone disclaimers.
 """
 
 from __future__ import annotations
@@ -22,37 +21,25 @@ from pathlib import Path
 from vidtools.claims import claimants as cl
 from vidtools.claims.cues import ScopeCue, clauses, scope_cues, unit_cue
 from vidtools.claims.lexicon import Lexicon, default_lexicon, load_lexicon
-from vidtools.claims.model import CASUALTY_OUTCOMES, QUALIFIERS, Claim, Cue
+from vidtools.claims.model import QUALIFIERS, Claim, Cue
 from vidtools.claims.numbers import Number, find_numbers, mask_dates
 from vidtools.claims.phrases import (
-    OUTCOME_ALT,
-    OUTCOME_RE,
+    PERSONNEL_WORDS,
     Outcome,
     Subject,
+    bare_outcome,
     find_outcomes,
     is_noun_form,
     label_before,
-    outcome_at,
+    post_outcome,
     subject_after,
 )
+from vidtools.claims.references import Draft, merge_repeats, resolve_references
 from vidtools.claims.text import Segment, segments
 from vidtools.errors import ClaimsError
 
-_AUX = r"were|was|are|is|be|been|being|got|get|gets|have|has|had|will|would|may|might|could"
-_ADV = (
-    r"also|reportedly|allegedly|successfully|completely|fully|totally|partially|partly|all|both|later|"
-    r"subsequently|eventually|then|confirmed|likely|probably|possibly|badly|seriously|critically|lightly|"
-    r"severely|instantly|immediately|already|just|previously|presumably|apparently|reliably|effectively|"
-    r"directly|additionally|mortally|heavily|not|either|each|too|quickly|almost|nearly|finally|locally"
-)
-_POST_AUX_RE = re.compile(
-    rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside|over|across|behind|with)\b)"
-    rf"[^,.;:\d]{{0,60}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
-    re.IGNORECASE,
-)
 _PRESENCE_RE = re.compile(r"(?:\s+(?:were|was|are|is|been|being|also))+\s+(?:seen|spotted|observed|visible|present|filmed|"
                           r"shown|launched|deployed|advancing|moving|recorded|identified)\b", re.IGNORECASE)  # fmt: skip
-_PASSIVE_AUX = {"were", "was", "are", "is", "be", "been", "being", "got", "get", "gets"}
 _LIST_SEP_RE = re.compile(
     r"^(?:\s+(?:that|which|who|with|from|near|in|on|made|built|supplied|produced|manufactured)\b[^,;.\d]{0,60})?"
     r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+|including\s+)?|and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)"
@@ -77,19 +64,6 @@ _UNVERIFIED_RE = re.compile(
     r"\bhas\s+not\s+observed\s+confirmation\b",
     re.IGNORECASE,
 )
-_REFERENCE_RE = re.compile(
-    r"\b(?:the|its|this|that)\s+(?:(?P<ord>first|second|third|fourth|fifth|last|other|lead|leading|rear|rest|remaining)\b\s*)?",
-    re.IGNORECASE,
-)
-_ORDINAL_COUNT = {"rest": None, "remaining": None}
-_STRENGTH = {None: 0, "hit": 1, "lost": 2, "damaged": 3, "captured": 4, "shot_down": 4, "destroyed": 5,
-             "injured": 3, "killed_or_injured": 3, "killed": 5}  # fmt: skip
-_IMPLIES = {"destroyed": {"hit", "damaged", "lost", None}, "damaged": {"hit", None}, "shot_down": {"hit", "lost", None},
-            "captured": {"lost", None}, "lost": {None}, "hit": {None}, "killed": {"killed_or_injured", "hit", None},
-            "injured": {"killed_or_injured", "hit", None}, "killed_or_injured": {"hit", None}}  # fmt: skip
-_EQUIPMENT = ("armored_vehicle", "vehicle", "artillery", "air_defense", "aircraft", "other")
-
-
 @dataclass(frozen=True)
 class _Item:
     """A number of a segment with what was read around it.
@@ -108,38 +82,6 @@ class _Item:
     unit: tuple[str, int] | None
     label: bool
     own: Outcome | None
-
-
-@dataclass(frozen=True)
-class _Draft:
-    """A claim read from one segment, before references across segments are resolved.
-
-    Attributes:
-        claim: The claim so far (category None when the number names no kind).
-        ref: How the number refers back, if it does: ``others`` ("47 others"), ``partitive``
-            ("one of the tanks", "of them"), ``generic`` ("both systems"), ``bare`` (no noun:
-            "two were destroyed").
-        words: The outcome words, read against the referent's category once it is known.
-        segment: Index of the segment it came from.
-    """
-
-    claim: Claim
-    ref: str | None
-    words: Outcome | None
-    segment: int
-
-
-@dataclass(frozen=True)
-class _Reference:
-    """A reference back with no number: "the tank was hit", "the third was damaged"."""
-
-    start: int
-    end: int
-    ordinal: str | None
-    category: str | None
-    subtype: str | None
-    outcome: Outcome
-    segment: int
 
 
 @dataclass(frozen=True)
@@ -168,7 +110,7 @@ def extract_claims(text: str, *, lexicon: Lexicon | str | os.PathLike[str] | Non
     lex = lexicon if isinstance(lexicon, Lexicon) else (default_lexicon() if lexicon is None else load_lexicon(lexicon))
     masked, dates = mask_dates(text)
     segs = segments(text)
-    drafts: list[_Draft] = []
+    drafts: list[Draft] = []
     ctx = _Context()
     header_info: dict[int, tuple[Outcome | None, str | None, tuple[ScopeCue, ...]]] = {}
     for i, seg in enumerate(segs):
@@ -178,14 +120,14 @@ def extract_claims(text: str, *, lexicon: Lexicon | str | os.PathLike[str] | Non
         new, ctx = _read_segment(text, masked, seg, i, lex, header, ctx)
         drafts += new
     drafts += [
-        _Draft(Claim(category=None, outcome=None, count=None, cue=Cue("date", text[d.start : d.end], (d.start, d.end)),
+        Draft(Claim(category=None, outcome=None, count=None, cue=Cue("date", text[d.start : d.end], (d.start, d.end)),
                      text=text[d.start : d.end], span=(d.start, d.end), number_text=text[d.start : d.end],
                      number_span=(d.start, d.end)), None, None, -1)
         for d in dates
     ]  # fmt: skip
     drafts.sort(key=lambda d: d.claim.span[0])
-    claims = _resolve_references(text, segs, drafts, lex)
-    claims = _merge_repeats(claims, segs)
+    claims = resolve_references(text, segs, drafts, lex)
+    claims = merge_repeats(claims, segs)
     return _finish(text, claims)
 
 
@@ -227,46 +169,6 @@ def _header_info(text: str, seg: Segment, ctx: _Context) -> tuple[Outcome | None
     return (outs[0] if outs else None), who, scope_cues(text, seg.start, seg.end, None)
 
 
-def _post_outcome(text: str, pos: int, end: int) -> Outcome | None:
-    """A passive right after ``pos``: "were also hit", "of various types were shot down",
-    "that was following the column was also hit"."""
-    m = _POST_AUX_RE.match(text, pos, end)
-    if not m:
-        return None
-    chain = m.group("chain").lower().replace("\"", " ").replace("“", " ").split()
-    if not any(w in _PASSIVE_AUX for w in chain):
-        return None
-    o = OUTCOME_RE.match(text, m.start("o"), end)
-    if o is None:
-        return None
-    out = outcome_at(o)
-    return None if is_noun_form(out) else out
-
-
-def _bare_outcome(text: str, pos: int, end: int) -> Outcome | None:
-    """A participle shortly after the noun phrase: "30 killed", "a Ural truck with ammunition hit",
-    "The tank burned out" (no comma, conjunction or other number in between)."""
-    j = pos
-    for _ in range(4):
-        m = re.compile(r"[ \t]+\(?").match(text, j, end)
-        if not m:
-            return None
-        o = OUTCOME_RE.match(text, m.end(), end)
-        if o is not None:
-            out = outcome_at(o)
-            if is_noun_form(out) or out.text.lower().endswith("ing"):
-                return None
-            after = text[o.end() : o.end() + 12]
-            if re.match(r"\s+(?:\d|an?\b|the\b|two\b|three\b|its\b|their\b)", after, re.IGNORECASE):
-                return None  # an active verb with its own object: "... the unit destroyed three tanks"
-            return out
-        tok = re.compile(r"[\w'’\-]+").match(text, m.end(), end)
-        if tok is None or re.fullmatch(r"\d.*|and|or|but|by|that|which|who|while|said|says|was|were", tok.group(), re.IGNORECASE):
-            return None
-        j = tok.end()
-    return None
-
-
 def _pre_outcome(text: str, lo: int, num_start: int) -> Outcome | None:
     """The nearest outcome verb before a number ("destroyed more than 150", "losses amounted to up to 210")."""
     outs = find_outcomes(text, lo, num_start)
@@ -299,16 +201,16 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
     own = None
     if unit is None and n.kind != "daily":
         np_end = subj.end if subj is not None else n.end
-        own = _post_outcome(text, np_end, seg.end) or (subj.adjectival if subj else None)
+        own = post_outcome(text, np_end, seg.end) or (subj.adjectival if subj else None)
         if own is None and subj is None:
-            own = _bare_outcome(text, np_end, seg.end)
+            own = bare_outcome(text, np_end, seg.end)
         instrument = re.search(r"\b(?:with|by)\s+(?:\S+\s+){0,2}$", text[max(seg.start, n.start - 25) : n.start])
         if own is None and label is None and not instrument:
             own = _pre_outcome(text, max(prev_end, seg.start), n.start)
         if own is None and label is None:
-            own = _bare_outcome(text, np_end, seg.end)
+            own = bare_outcome(text, np_end, seg.end)
         elif own is not None and own.equipment == "lost" and own.end <= n.start and label is None:
-            specific = _bare_outcome(text, np_end, seg.end)  # "lost 1,530 soldiers killed or wounded"
+            specific = bare_outcome(text, np_end, seg.end)  # "lost 1,530 soldiers killed or wounded"
             own = specific if specific is not None and specific.start - np_end <= 1 else own
     return _Item(n, subj, unit, label is not None, own)
 
@@ -363,7 +265,7 @@ def _read_segment(
     lex: Lexicon,
     header: tuple[Outcome | None, str | None, tuple[ScopeCue, ...]] | None,
     ctx: _Context,
-) -> tuple[list[_Draft], _Context]:
+) -> tuple[list[Draft], _Context]:
     nums = find_numbers(masked, seg.start, seg.end)
     items: list[_Item] = []
     prev_end = seg.start
@@ -440,7 +342,7 @@ def _make_draft(
     named: list[tuple[int, str | None, str]],
     header: tuple[Outcome | None, str | None, tuple[ScopeCue, ...]] | None,
     parts: tuple[tuple[int, int], ...],
-) -> _Draft | None:
+) -> Draft | None:
     n, subj = it.number, it.subject
     after_np = text[(subj.end if subj else n.end) : seg.end]
     if subj is None and it.unit is None:
@@ -468,7 +370,7 @@ def _make_draft(
         ref = subj.reference
     elif subj is not None and subj.unknown and outcome is not None and it.unit is None:
         # an outcome on a noun the lexicon does not know: "141 areas were struck", "35 attackers were killed"
-        category = "personnel" if _PERSONNEL_WORDS.fullmatch(outcome.text) else "other"
+        category = "personnel" if PERSONNEL_WORDS.fullmatch(outcome.text) else "other"
     if n.kind == "article" and ref is None and category is not None and outcome is None and not it.label:
         prev_ok = prev_subject is not None and prev_subject.category is not None
         if not prev_ok and not re.match(r"\s*(?:,|and\b)", after_np):
@@ -519,228 +421,7 @@ def _make_draft(
         outcome_text=words.text if words is not None else None,
         sentence_span=(seg.start, seg.end),
     )
-    return _Draft(claim, ref, words, index)
-
-
-# --------------------------------------------------------------------------------------------
-# across segments
-# --------------------------------------------------------------------------------------------
-
-_PERSONNEL_WORDS = re.compile(r"dead|died|dying|deaths?|wound\w*|injur\w*|hurt|casualt\w*|kill\w*|KIA|WIA|slain", re.IGNORECASE)
-_GENERIC_REFS = {"system", "systems", "vehicle", "vehicles", "launcher", "launchers", "complex", "target", "targets",
-                 "unit", "units"}  # fmt: skip
-
-
-def _referent(found: list[tuple[Claim, int]], segs: Sequence[Segment], seg_index: int, *, category: str | None = None,
-              subtype: str | None = None, count: int | None = None, plural: bool = False,
-              equipment_only: bool = False) -> int | None:  # fmt: skip
-    """Index of the claim a reference points back to: the latest one of a matching kind within two paragraphs."""
-    para = segs[seg_index].paragraph
-    candidates = []
-    for j in range(len(found) - 1, -1, -1):
-        c, si = found[j]
-        if si >= 0 and para - segs[si].paragraph > 2:
-            break
-        if c.background or c.category is None:
-            continue
-        if category is not None and c.category != category:
-            continue
-        if equipment_only and c.category == "personnel":
-            continue
-        size = c.count if c.count is not None else (c.count_high or c.count_low or 0)
-        if plural and size < 2:
-            continue
-        candidates.append(j)
-    for want in ((subtype, count), (subtype, None), (None, count), (None, None)):
-        for j in candidates:
-            c = found[j][0]
-            if (want[0] is None or c.subtype == want[0]) and (want[1] is None or c.count == want[1]):
-                return j
-    return None
-
-
-def _implied(stated: str | None, new: str | None) -> bool:
-    return stated == new or new in _IMPLIES.get(stated or "", set())
-
-
-def _resolve_references(text: str, segs: Sequence[Segment], drafts: list[_Draft], lex: Lexicon) -> list[Claim]:
-    """Give numbers with no noun the kind they refer to, and fold references back into claims."""
-    found: list[tuple[Claim, int]] = []
-    covered = [d.claim.span for d in drafts]
-    refs = _definite_references(text, segs, covered, lex)
-    events: list[tuple[int, _Draft | _Reference]] = sorted(
-        [(d.claim.span[0], d) for d in drafts] + [(r.start, r) for r in refs], key=lambda e: e[0]
-    )
-    for _, ev in events:
-        if isinstance(ev, _Draft):
-            c, d = ev.claim, ev
-            if d.ref is None or c.background:
-                found.append((c, d.segment))
-                continue
-            if c.category is not None:  # "one of the tanks was hit": already said?
-                j = _referent(found, segs, d.segment, category=c.category)
-                if j is not None and not c.negated and _implied(found[j][0].outcome, c.outcome):
-                    found[j] = (dataclasses.replace(found[j][0], repeats=(*found[j][0].repeats, c.span)), found[j][1])
-                    continue
-                found.append((c, d.segment))
-                continue
-            j = _referent(found, segs, d.segment, count=c.count if d.ref == "generic" else None,
-                          equipment_only=d.ref == "generic")  # fmt: skip
-            ref = found[j][0] if j is not None else None
-            words = d.words
-            personnel = words is not None and words.personnel in CASUALTY_OUTCOMES and (
-                ref is None or ref.category == "personnel" or _PERSONNEL_WORDS.fullmatch(words.text) is not None
-            )
-            if personnel and (ref is None or ref.category != "personnel"):
-                j, ref = None, None
-                c = dataclasses.replace(c, category="personnel", outcome=words.personnel if words else None,
-                                        cue=Cue("outcome", words.text, (words.start, words.end)) if words else c.cue)  # fmt: skip
-                found.append((c, d.segment))
-                continue
-            if ref is None or j is None:
-                continue
-            o = words.for_category(ref.category) if words is not None else None
-            if d.ref in ("partitive", "generic") and _implied(ref.outcome, o):
-                found[j] = (dataclasses.replace(ref, repeats=(*ref.repeats, c.span)), found[j][1])
-                continue
-            if d.ref == "generic" and ref.count == c.count and _STRENGTH.get(o, 0) > _STRENGTH.get(ref.outcome, 0):
-                found[j] = (_upgrade(ref, o, words, c.span), found[j][1])
-                continue
-            c = dataclasses.replace(c, category=ref.category, subtype=ref.subtype, equipment=ref.equipment, outcome=o,
-                                    claimant=c.claimant or ref.claimant,
-                                    cue=Cue("outcome", words.text, (words.start, words.end)) if words else Cue("presence"))  # fmt: skip
-            found.append((c, d.segment))
-            continue
-        r = ev
-        generic = r.category is None and r.ordinal is None
-        j = _referent(found, segs, r.segment, category=r.category, subtype=r.subtype,
-                      plural=r.ordinal is not None and r.ordinal not in ("rest", "remaining"),
-                      equipment_only=r.category is None)  # fmt: skip
-        if j is None:
-            continue
-        ref = found[j][0]
-        o = r.outcome.for_category(ref.category)
-        if r.ordinal in ("rest", "remaining"):
-            if ref.count is None:
-                continue
-            taken = sum(d.claim.count or 0 for d in drafts if ref.span[1] < d.claim.span[0] < r.start and d.claim.count)
-            if ref.count - taken > 0:
-                found.append((_ref_claim(text, ref, r, o, ref.count - taken, segs), r.segment))
-        elif r.ordinal is not None:
-            found.append((_ref_claim(text, ref, r, o, 1, segs), r.segment))
-        elif _implied(ref.outcome, o):
-            found[j] = (dataclasses.replace(ref, repeats=(*ref.repeats, (r.start, r.end))), found[j][1])
-        elif ref.outcome in (None, "hit", "lost") and _STRENGTH.get(o, 0) > _STRENGTH.get(ref.outcome, 0):
-            found[j] = (_upgrade(ref, o, r.outcome, (r.start, r.end)), found[j][1])
-        elif ref.count == 1 and not generic:
-            found.append((_ref_claim(text, ref, r, o, 1, segs), r.segment))
-    return [c for c, _ in found]
-
-
-def _upgrade(ref: Claim, outcome: str | None, words: Outcome | None, span: tuple[int, int]) -> Claim:
-    """The referred claim with the stronger outcome a later reference states ("the tank burned out")."""
-    return dataclasses.replace(
-        ref,
-        outcome=outcome,
-        outcome_text=words.text if words else ref.outcome_text,
-        cue=Cue("outcome", words.text, (words.start, words.end)) if words else ref.cue,
-        repeats=(*ref.repeats, span),
-    )
-
-
-def _ref_claim(text: str, ref: Claim, r: _Reference, outcome: str, n: int, segs: Sequence[Segment]) -> Claim:
-    seg = segs[r.segment]
-    end = max(r.end, r.outcome.end)
-    return Claim(
-        category=ref.category, outcome=outcome, count=n, cue=Cue("outcome", r.outcome.text, (r.outcome.start, r.outcome.end)),
-        subtype=ref.subtype, equipment=ref.equipment, subject=ref.subject, claimant=ref.claimant,
-        qualifiers=ref.qualifiers, text=text[r.start : end], span=(r.start, end),
-        number_text=text[r.start : r.end], number_span=(r.start, r.end), outcome_text=r.outcome.text,
-        sentence_span=(seg.start, seg.end),
-    )  # fmt: skip
-
-
-def _definite_references(text: str, segs: Sequence[Segment], covered: list[tuple[int, int]], lex: Lexicon) -> list[_Reference]:
-    """References back with an outcome and no number: "the tank was hit", "the third was damaged",
-    "the rest were burned", "the Grad detonates", "the vehicle burned out"."""
-    out = []
-    for si, seg in enumerate(segs):
-        for m in _REFERENCE_RE.finditer(text, seg.start, seg.end):
-            if any(a <= m.start() < b for a, b in covered):
-                continue
-            ordinal = (m.group("ord") or "").lower() or None
-            pos = _skip_ws(text, m.end())
-            subj = subject_after(text, pos, seg.end, lex) if pos < seg.end else None
-            if subj is not None and subj.start != pos:
-                subj = None
-            if subj is not None and subj.category is None and text[subj.start : subj.end].lower() not in _GENERIC_REFS:
-                subj = None
-            if subj is not None and subj.category == "personnel":
-                continue
-            if subj is None and ordinal is None:
-                continue
-            np_end = subj.end if subj is not None else m.end("ord")
-            o = _post_outcome(text, np_end, seg.end) or _bare_outcome(text, np_end, seg.end)
-            if o is None:
-                continue
-            generic = subj is not None and text[subj.start : subj.end].lower() in _GENERIC_REFS
-            category = None if (subj is None or generic) else subj.category
-            subtype = None if (subj is None or generic) else subj.subtype
-            out.append(_Reference(m.start(), np_end, ordinal, category, subtype, o, si))
-    return out
-
-
-def _skip_ws(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t":
-        pos += 1
-    return pos
-
-
-def _merge_repeats(claims: list[Claim], segs: Sequence[Segment]) -> list[Claim]:
-    """One claim for the same figure stated in headline / caption and body (the body's wording kept)."""
-
-    def kind_of(c: Claim) -> str:
-        return next((s.kind for s in segs if s.start <= c.span[0] < s.end + 1), "sentence")
-
-    out: list[Claim] = []
-    for c in claims:
-        if c.background or c.category is None:
-            out.append(c)
-            continue
-        if c.cue.kind == "presence" and c.count:
-            # "Video shows two helicopters burning" after "destroyed two Mi-8 helicopters": the same objects
-            same = [j for j, o in enumerate(out) if not o.background and o.category == c.category and o.count == c.count
-                    and o.outcome is not None and (o.subtype == c.subtype or None in (o.subtype, c.subtype))]  # fmt: skip
-            if same:
-                o = out[same[-1]]
-                out[same[-1]] = dataclasses.replace(o, repeats=tuple(sorted({*o.repeats, c.span})))
-                continue
-        k = kind_of(c)
-        match = None
-        for j, o in enumerate(out):
-            if o.background or o.category != c.category:
-                continue
-            if "headline" not in (k, kind_of(o)) and "caption" not in (k, kind_of(o)):
-                continue
-            if (o.count, o.count_low, o.count_high) != (c.count, c.count_low, c.count_high) and o.count != c.count:
-                continue
-            if not (o.outcome == c.outcome or o.outcome in (None, "hit", "lost") or c.outcome in (None, "hit", "lost")):
-                continue
-            match = j
-            break
-        if match is None:
-            out.append(c)
-            continue
-        o = out[match]
-        base, other = (c, o) if kind_of(o) in ("headline", "caption") and k not in ("headline", "caption") else (o, c)
-        outcome = base.outcome if _STRENGTH.get(base.outcome, 0) >= _STRENGTH.get(other.outcome, 0) else other.outcome
-        out[match] = dataclasses.replace(
-            base,
-            outcome=outcome,
-            claimant=base.claimant or other.claimant,
-            repeats=tuple(sorted({*base.repeats, other.span, *other.repeats} - {base.span})),
-        )
-    return out
+    return Draft(claim, ref, words, index)
 
 
 def _finish(text: str, claims: list[Claim]) -> list[Claim]:

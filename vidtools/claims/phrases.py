@@ -304,3 +304,64 @@ def label_before(text: str, num_start: int, seg_start: int, lexicon: Lexicon) ->
     specific = [m for m in found if not m.generic] or found
     head = specific[-1]
     return Subject(found[0].start, found[-1].end, head.category, head.subtype, head.text if head.name else None)
+
+
+# --------------------------------------------------------------------------------------------
+# outcome words after a noun phrase
+# --------------------------------------------------------------------------------------------
+
+_AUX = r"were|was|are|is|be|been|being|got|get|gets|have|has|had|will|would|may|might|could"
+_ADV = (
+    r"also|reportedly|allegedly|successfully|completely|fully|totally|partially|partly|all|both|later|"
+    r"subsequently|eventually|then|confirmed|likely|probably|possibly|badly|seriously|critically|lightly|"
+    r"severely|instantly|immediately|already|just|previously|presumably|apparently|reliably|effectively|"
+    r"directly|additionally|mortally|heavily|not|either|each|too|quickly|almost|nearly|finally|locally"
+)
+_POST_AUX_RE = re.compile(
+    rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside|over|across|behind|with)\b)"
+    rf"[^,.;:\d]{{0,60}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
+    re.IGNORECASE,
+)
+_PASSIVE_AUX = {"were", "was", "are", "is", "be", "been", "being", "got", "get", "gets"}
+PERSONNEL_WORDS = re.compile(r"dead|died|dying|deaths?|wound\w*|injur\w*|hurt|casualt\w*|kill\w*|KIA|WIA|slain", re.IGNORECASE)
+"""Outcome words that only people suffer (a number with no noun and one of these counts people)."""
+
+
+def post_outcome(text: str, pos: int, end: int) -> Outcome | None:
+    """A passive right after ``pos``: "were also hit", "of various types were shot down",
+    "that was following the column was also hit"."""
+    m = _POST_AUX_RE.match(text, pos, end)
+    if not m:
+        return None
+    chain = m.group("chain").lower().replace("\"", " ").replace("“", " ").split()
+    if not any(w in _PASSIVE_AUX for w in chain):
+        return None
+    o = OUTCOME_RE.match(text, m.start("o"), end)
+    if o is None:
+        return None
+    out = outcome_at(o)
+    return None if is_noun_form(out) else out
+
+
+def bare_outcome(text: str, pos: int, end: int) -> Outcome | None:
+    """A participle shortly after the noun phrase: "30 killed", "a Ural truck with ammunition hit",
+    "The tank burned out" (no comma, conjunction or other number in between)."""
+    j = pos
+    for _ in range(4):
+        m = re.compile(r"[ \t]+\(?").match(text, j, end)
+        if not m:
+            return None
+        o = OUTCOME_RE.match(text, m.end(), end)
+        if o is not None:
+            out = outcome_at(o)
+            if is_noun_form(out) or out.text.lower().endswith("ing"):
+                return None
+            after = text[o.end() : o.end() + 12]
+            if re.match(r"\s+(?:\d|an?\b|the\b|two\b|three\b|its\b|their\b)", after, re.IGNORECASE):
+                return None  # an active verb with its own object: "... the unit destroyed three tanks"
+            return out
+        tok = re.compile(r"[\w'’\-]+").match(text, m.end(), end)
+        if tok is None or re.fullmatch(r"\d.*|and|or|but|by|that|which|who|while|said|says|was|were", tok.group(), re.IGNORECASE):
+            return None
+        j = tok.end()
+    return None
