@@ -100,8 +100,8 @@ def scope_cues(text: str, start: int, end: int, first_number: int | None) -> tup
     """Background cues of the segment ``text[start:end]``.
 
     Args:
-        first_number: Start of the segment's first number; a cue before it in the first clause
-            covers the whole segment.
+        first_number: Start of the segment's first number; a scope cue before it (not a
+            deployment verb) covers the rest of the segment.
     """
     parts = clauses(text, start, end)
     out: list[ScopeCue] = []
@@ -112,8 +112,8 @@ def scope_cues(text: str, start: int, end: int, first_number: int | None) -> tup
             if kind in ("time_scope", "cumulative_total") and _RECORD_RE.search(text, max(start, m.start() - 50), m.start()):
                 continue  # "the highest daily figure since the invasion began": a comparison, not a scope
             clause = next((c for c in parts if c[0] <= m.start() < c[1] + 1), (start, end))
-            fronted = kind != "deployment" and first_number is not None and m.end() <= first_number and clause == parts[0]
-            out.append(ScopeCue(kind, m.start(), m.end(), (start, end) if fronted else clause))
+            fronted = kind != "deployment" and first_number is not None and m.end() <= first_number
+            out.append(ScopeCue(kind, m.start(), m.end(), (m.start(), end) if fronted else clause))
     return tuple(sorted(out, key=lambda c: c.start))
 
 

@@ -194,15 +194,18 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
         label = label_before(text, _main_figure_start(nums, n), seg.start, lex)
     elif unit is None and n.kind in ("digits", "words", "vague"):
         label = label_before(text, n.start, seg.start, lex)
-    subj = None if unit else (label or subject_after(text, n.end, seg.end, lex))
+    after = None if unit else subject_after(text, n.end, seg.end, lex)
+    if label is not None and after is not None and after.category is not None:
+        label = None  # "184 air attack assets: 78 missiles and 106 drones": the number has its own noun
+    subj = None if unit else (label or after)
     is_year = n.kind == "digits" and n.bound == "exact" and re.fullmatch(r"(?:19|20)\d\d", text[n.start : n.end])
     if unit is None and is_year and (subj is None or subj.category is None):
         unit = ("date", n.end)
     own = None
     if unit is None and n.kind != "daily":
-        np_end = subj.end if subj is not None else n.end
+        np_end = n.end if label is not None or subj is None else subj.end  # a label stands before the number
         own = post_outcome(text, np_end, seg.end) or (subj.adjectival if subj else None)
-        if own is None and subj is None:
+        if own is None and (subj is None or label is not None):
             own = bare_outcome(text, np_end, seg.end)
         instrument = re.search(r"\b(?:with|by)\s+(?:\S+\s+){0,2}$", text[max(seg.start, n.start - 25) : n.start])
         if own is None and label is None and not instrument:
@@ -266,7 +269,8 @@ def _read_segment(
     header: tuple[Outcome | None, str | None, tuple[ScopeCue, ...]] | None,
     ctx: _Context,
 ) -> tuple[list[Draft], _Context]:
-    nums = find_numbers(masked, seg.start, seg.end)
+    outcome_spans = [(o.start, o.end) for o in find_outcomes(text, seg.start, seg.end)]
+    nums = [n for n in find_numbers(masked, seg.start, seg.end) if not any(a <= n.start < b for a, b in outcome_spans)]
     items: list[_Item] = []
     prev_end = seg.start
     for n in nums:

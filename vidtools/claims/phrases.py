@@ -37,9 +37,11 @@ _OUTCOME_WORDS: list[tuple[str, str, str]] = [
     (r"taken\s+prisoner|took\s+prisoner|taken\s+captive|captur(?:ed|ing|es|e)|seized|surrendered|trophy|trophies",
      "captured", "captured"),
     (r"shot\s+down|shoot(?:ing|s)?\s+down|downed|intercept(?:ed|ing|s)?|brought\s+down", "killed", "shot_down"),
-    ((r"wiped\s+out|blown\s+up|blew\s+up|brewed\s+up|cooked\s+off|sank|sunk|sinking|burn(?:ed|t)\s+out|burned\s+down|finish(?:ed|ing)\s+off|detonat(?:ed|es|ing)|"
+    ((r"wiped\s+out|blown\s+up|blew\s+up|brewed\s+up|cooked\s+off|explod(?:ed|es)|sank|sunk|sinking|burn(?:ed|t)\s+out|burned\s+down|finish(?:ed|ing)\s+off|detonat(?:ed|es|ing)|"
      r"obliterat(?:ed|ing|es|e)|annihilat(?:ed|ing|es|e)"), "killed_or_injured", "destroyed"),
-    (r"kill(?:ed|ing|s)?|slain|dead|died|dying|deaths?|fatalit(?:y|ies)|KIA", "killed", "destroyed"),
+    (r"kill(?:ed|ing|s)?|slain|dead|died|dying|deaths?|fatalit(?:y|ies)|KIA|cargo\s+200|(?:now|are|is|became|went)\s+200",
+     "killed", "destroyed"),
+    (r"cargo\s+300|(?:now|are|is|became|went)\s+300", "injured", "damaged"),
     (r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA", "injured", "damaged"),
     (r"destroy(?:ed|ing|s)?|burn(?:ed|t|ing)?", "killed_or_injured", "destroyed"),
     (r"damag(?:ed|ing|es|e)|disabled|immobili[sz]ed|knocked\s+out|caught\s+fire|set\s+(?:on\s+fire|ablaze)",
@@ -237,13 +239,13 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
             break
         w = tok.group().lower().strip(".'’")
         if matches:
-            if w in _CANCEL_HEADS:
+            if w in _CANCEL_HEADS and _lex_ahead(text, tok.end(), end, lexicon, 1) is None:
                 return Subject(start or j, tok.end(), None, None, None, reference, adjectival)
             if _is_modifier(tok.group()) and _lex_ahead(text, tok.end(), end, lexicon, 1) is not None:
                 j = tok.end()
                 continue
             break
-        if w in _CANCEL_HEADS:
+        if w in _CANCEL_HEADS and _lex_ahead(text, tok.end(), end, lexicon, 1) is None:
             return Subject(start or j, tok.end(), None, None, None, None)  # "two more strikes", "12 assaults"
         if w in _OTHERS:
             reference = reference or "others"
@@ -319,11 +321,12 @@ _ADV = (
 )
 _POST_AUX_RE = re.compile(
     rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside|over|across|behind|with)\b)"
-    rf"[^,.;:\d]{{0,60}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
+    rf"[^,.;:\d]{{0,60}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}|[a-z]+ly))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
     re.IGNORECASE,
 )
 _PASSIVE_AUX = {"were", "was", "are", "is", "be", "been", "being", "got", "get", "gets"}
-PERSONNEL_WORDS = re.compile(r"dead|died|dying|deaths?|wound\w*|injur\w*|hurt|casualt\w*|kill\w*|KIA|WIA|slain", re.IGNORECASE)
+PERSONNEL_WORDS = re.compile(r"dead|died|dying|deaths?|wound\w*|injur\w*|hurt|casualt\w*|kill\w*|KIA|WIA|slain|.*\b[23]00",
+                             re.IGNORECASE)  # fmt: skip
 """Outcome words that only people suffer (a number with no noun and one of these counts people)."""
 
 
