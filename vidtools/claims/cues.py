@@ -45,7 +45,8 @@ _SCOPE_CUES: list[tuple[str, str]] = [
      r"has\s+(?=(?:about|some|around|over|more\s+than|at\s+least|up\s+to|nearly|\d))|have\s+(?=(?:about|some|around|over|\d))|"
      r"to\s+have|believed\s+to\s+have|in\s+reserve|on\s+standby|in\s+uniform|under\s+arms|mobili[sz]\w*|"
      r"recruit(?:ed|ing)|enlist\w*|buy|buys|bought|purchas\w+|order(?:ed|s)|plans?\s+to|planned|will|next\s+(?:year|month|week)|"
-     r"asked|asks|request(?:ed|s|ing)?|seek(?:s|ing)?|sought|needs?|wants?|pledged|promised)\b")),
+     r"asked|asks|request(?:ed|s|ing)?|seek(?:s|ing)?|sought|needs?|wants?|pledged|promised|employ(?:s|ed|ing)?|"
+     r"workforce|staff\s+of)\b")),
 ]  # fmt: skip
 _SCOPE_RES = [(kind, re.compile(rx, re.IGNORECASE)) for kind, rx in _SCOPE_CUES]
 _RECORD_RE = re.compile(r"\b(?:highest|lowest|largest|biggest|heaviest|most|worst|best|first|record)\b(?:\W+\w+){0,4}\W*$",

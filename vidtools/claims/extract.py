@@ -24,6 +24,7 @@ from vidtools.claims.lexicon import Lexicon, default_lexicon, load_lexicon
 from vidtools.claims.model import QUALIFIERS, Claim, Cue
 from vidtools.claims.numbers import Number, find_numbers, mask_dates
 from vidtools.claims.phrases import (
+    OUTCOME_RE,
     PERSONNEL_WORDS,
     Outcome,
     Subject,
@@ -31,6 +32,7 @@ from vidtools.claims.phrases import (
     find_outcomes,
     is_noun_form,
     label_before,
+    outcome_at,
     post_outcome,
     subject_after,
 )
@@ -47,6 +49,8 @@ _LIST_SEP_RE = re.compile(
     re.IGNORECASE,
 )
 _INCLUDING_RE = re.compile(r"[,(]\s*(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|of\s+them)\s+$", re.IGNORECASE)
+_NO_CASUALTIES_RE = re.compile(r"\s+(?:civilian\s+)?(?P<w>casualties|deaths|fatalities|injuries|dead|wounded|killed|injured)\b",
+                               re.IGNORECASE)  # fmt: skip
 _PRE_STOP = {"and", "or", "but", "while", "whereas", "said", "says", "that", "which", "who", "by", "were", "was",
              "with", "is", "are", "after", "before", "when", "as", "because", "claimed"}  # fmt: skip
 _LOSS_FILL_RE = re.compile(r"^\s*(?:amounted\s+to|amount\s+to|totall?ed|stood\s+at|were|was|included|include|of|"
@@ -354,7 +358,13 @@ def _make_draft(
             return None  # "a month", "one of the reasons"
         if n.kind == "both" and not re.match(r"\s+(?:were|was|have|had)\b", after_np):
             return None
-        if n.kind == "negation" and not re.match(r"no\s+one|nobody|none\s+of\s+(?:them|those)", text[n.start : n.end], re.IGNORECASE):
+        casualty_noun = _NO_CASUALTIES_RE.match(text, n.end, seg.end)
+        if n.kind == "negation" and casualty_noun is not None:
+            # "there were no casualties", "no deaths": people, count 0, the noun is the outcome
+            o = outcome_at(OUTCOME_RE.match(text, casualty_noun.start("w"), seg.end))  # type: ignore[arg-type]
+            subj = Subject(casualty_noun.start("w"), casualty_noun.end("w"), "personnel", None, None)
+            outcome, it = o, dataclasses.replace(it, subject=subj, own=o)
+        elif n.kind == "negation" and not re.match(r"no\s+one|nobody|none\s+of\s+(?:them|those)", text[n.start : n.end], re.IGNORECASE):
             return None  # "no longer", "no comment"
     if n.kind in ("article", "both") and subj is not None and (subj.category is None and subj.reference != "generic"):
         return None  # "a statement", "both sides"

@@ -44,7 +44,7 @@ _OUTCOME_WORDS: list[tuple[str, str, str]] = [
     (r"cargo\s+300|(?:now|are|is|became|went)\s+300", "injured", "damaged"),
     (r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA", "injured", "damaged"),
     (r"destroy(?:ed|ing|s)?|burn(?:ed|t|ing)?", "killed_or_injured", "destroyed"),
-    (r"damag(?:ed|ing|es|e)|disabled|immobili[sz]ed|knocked\s+out|caught\s+fire|set\s+(?:on\s+fire|ablaze)",
+    (r"damag(?:ed|ing|es|e)|disabled|immobili[sz]ed|knocked\s+out|caught\s+fire|set\s+(?:on\s+fire|ablaze)|on\s+fire|ablaze",
      "injured", "damaged"),
     (r"hit(?:ting|s)?|struck|strik(?:e|es|ing)|target(?:ed|ing)|attack(?:ed|ing)|engag(?:ed|ing)|covered", "hit", "hit"),
     (r"lost|los(?:e|es|ing)|losses|loss|minus", "lost", "lost"),

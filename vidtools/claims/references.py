@@ -26,6 +26,8 @@ from vidtools.claims.phrases import (
     PERSONNEL_WORDS,
     Outcome,
     bare_outcome,
+    find_outcomes,
+    is_noun_form,
     post_outcome,
     subject_after,
 )
@@ -169,6 +171,10 @@ def resolve_references(text: str, segs: Sequence[Segment], drafts: list[Draft], 
                       plural=r.ordinal is not None and r.ordinal not in ("rest", "remaining"),
                       equipment_only=r.category is None)  # fmt: skip
         if j is None:
+            if r.category is not None and r.ordinal is None and not text[r.start : r.end].lower().endswith("s"):
+                # "struck the Russian patrol ship ... the ship sank" with nothing before: one of it
+                kind = Claim(category=r.category, outcome=None, count=1, subtype=r.subtype, subject=text[r.start : r.end])
+                found.append((_ref_claim(text, kind, r, r.outcome.for_category(r.category), 1, segs), r.segment))
             continue
         ref = found[j][0]
         o = r.outcome.for_category(ref.category)
@@ -233,6 +239,13 @@ def _definite_references(text: str, segs: Sequence[Segment], covered: list[tuple
                 continue
             np_end = subj.end if subj is not None else m.end("ord")
             o = post_outcome(text, np_end, seg.end) or bare_outcome(text, np_end, seg.end)
+            if o is None:  # "the ship, worth about $65 million, sank"
+                aside = re.compile(r",[^,.;]{1,50},").match(text, np_end, seg.end)
+                o = bare_outcome(text, aside.end(), seg.end) if aside else None
+            if o is None and subj is not None and ordinal is None:  # "drones struck the Russian patrol ship"
+                before = [x for x in find_outcomes(text, max(seg.start, m.start() - 30), m.start())
+                          if not text[x.end : m.start()].strip() and not is_noun_form(x)]  # fmt: skip
+                o = before[-1] if before else None
             if o is None:
                 continue
             generic = subj is not None and text[subj.start : subj.end].lower() in _GENERIC_REFS
