@@ -41,7 +41,7 @@ _SCOPE_CUES: list[tuple[str, str]] = [
      r"station(?:ed|s|ing)|keeps?|kept|field(?:s|ed|ing)|receiv(?:ed|es|e|ing)|deliver(?:ed|s|y|ies|ing)?|"
      r"suppl(?:y|ied|ies|ying)|provid(?:e|es|ed|ing)|includes|included|consist(?:s|ed|ing)?\s+of|"
      r"train(?:ed|s|ing)|produc(?:ed|es|e|ing)|manufactur(?:ed|es|e|ing)|make|makes|reinforc(?:ed|es|e|ing)|"
-     r"numbering|grouping|contingent|garrison|strength|sen(?:d|ds|t)|thrown|threw|throws?|transferr?(?:ed|ing|s)?|"
+     r"numbering|numbered|grouping|contingent|garrison|strength|sen(?:d|ds|t)|thrown|threw|throws?|transferr?(?:ed|ing|s)?|"
      r"has\s+(?=(?:about|some|around|over|more\s+than|at\s+least|up\s+to|nearly|\d))|have\s+(?=(?:about|some|around|over|\d))|"
      r"to\s+have|believed\s+to\s+have|in\s+reserve|on\s+standby|in\s+uniform|under\s+arms|mobili[sz]\w*|"
      r"recruit(?:ed|ing)|enlist\w*|buy|buys|bought|purchas\w+|order(?:ed|s)|plans?\s+to|planned|will|next\s+(?:year|month|week)|"
@@ -64,7 +64,7 @@ _UNIT_RIGHT: list[tuple[str, re.Pattern[str]]] = [
     ("measure", re.compile(r"^\s*(?:(?:million|billion|thousand)\s+)?(?:dollars|euros?|pounds|hryvnias?|roubles?|rubles?|"
                            r"USD|EUR|UAH|RUB)\b", re.IGNORECASE)),
     ("measure", re.compile(r"^(?:-|\s*)(?:km/h|kph|mph|km|kilomet(?:er|re)s?|mi|miles?|m|met(?:er|re)s?|mm|millimet(?:er|re)s?|"
-                           r"cm|kg|kilograms?|tons?|tonnes?|knots|feet|ft|calibre|caliber)\b", re.IGNORECASE)),
+                           r"cm|kg|kilograms?|tons?|tonnes?|knots|feet|ft|calibre|caliber|degrees|°C?)(?!\w)", re.IGNORECASE)),
     ("deployment", re.compile(r"^-(?:strong|member|person)\b", re.IGNORECASE)),
 ]  # fmt: skip
 _UNIT_LEFT = re.compile(r"(?:[$€£₴₽]|USD|EUR|UAH)\s*$")

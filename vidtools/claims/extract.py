@@ -51,6 +51,7 @@ _LIST_SEP_RE = re.compile(
 _INCLUDING_RE = re.compile(r"[,(]\s*(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|of\s+them)\s+$", re.IGNORECASE)
 _NO_CASUALTIES_RE = re.compile(r"\s+(?:civilian\s+)?(?P<w>casualties|deaths|fatalities|injuries|dead|wounded|killed|injured)\b",
                                re.IGNORECASE)  # fmt: skip
+_CREW_OF_RE = re.compile(r"\b(?P<w>crew|crews|group|squad|team|platoon|detachment)\s+of\s+$", re.IGNORECASE)
 _PRE_STOP = {"and", "or", "but", "while", "whereas", "said", "says", "that", "which", "who", "by", "were", "was",
              "with", "is", "are", "after", "before", "when", "as", "because", "claimed"}  # fmt: skip
 _LOSS_FILL_RE = re.compile(r"^\s*(?:amounted\s+to|amount\s+to|totall?ed|stood\s+at|were|was|included|include|of|"
@@ -202,6 +203,13 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
     if label is not None and after is not None and after.category is not None:
         label = None  # "184 air attack assets: 78 missiles and 106 drones": the number has its own noun
     subj = None if unit else (label or after)
+    crew = _CREW_OF_RE.search(text, max(seg.start, n.start - 30), n.start)
+    if subj is None and unit is None and crew is not None:  # "the crew of five", "a group of 10"
+        subj = Subject(crew.start(), crew.end("w"), "personnel", None, None)
+    elif subj is not None and subj.category == "personnel" and re.fullmatch(r"prisoners?(?:\s+of\s+war)?|POWs?", text[subj.start : subj.end], re.IGNORECASE):
+        took = re.compile(r"\b(?:took|take|takes|taking|taken)(?=\s+$)", re.IGNORECASE).search(text, max(seg.start, n.start - 12), n.start)
+        if took is not None:  # "took seven prisoners"
+            subj = dataclasses.replace(subj, adjectival=Outcome(took.start(), took.end(), took.group(), "captured", "captured"))
     is_year = n.kind == "digits" and n.bound == "exact" and re.fullmatch(r"(?:19|20)\d\d", text[n.start : n.end])
     if unit is None and is_year and (subj is None or subj.category is None):
         unit = ("date", n.end)
@@ -234,8 +242,9 @@ def _share_outcomes(text: str, seg: Segment, items: Sequence[_Item], header_outc
             p_end = p.subject.end if p.subject else p.number.end
             own_after = p.own is not None and p.own.start >= p_end
             gap = text[p_end : it.number.start]
+            partitive = it.subject is not None and it.subject.reference == "partitive"
             joined = (it.label and p.label and re.fullmatch(r"[^\d]*", gap) is not None) or (
-                not own_after and _LIST_SEP_RE.match(gap) is not None
+                not own_after and not partitive and _LIST_SEP_RE.match(gap) is not None
             )
             if joined:
                 groups[-1].append(k)

@@ -37,16 +37,17 @@ _OUTCOME_WORDS: list[tuple[str, str, str]] = [
     (r"taken\s+prisoner|took\s+prisoner|taken\s+captive|captur(?:ed|ing|es|e)|seized|surrendered|trophy|trophies",
      "captured", "captured"),
     (r"shot\s+down|shoot(?:ing|s)?\s+down|downed|intercept(?:ed|ing|s)?|brought\s+down", "killed", "shot_down"),
-    ((r"wiped\s+out|blown\s+up|blew\s+up|brewed\s+up|cooked\s+off|explod(?:ed|es)|sank|sunk|sinking|burn(?:ed|t)\s+out|burned\s+down|finish(?:ed|ing)\s+off|detonat(?:ed|es|ing)|"
+    ((r"wiped\s+out|blown\s+up|blew\s+up|brewed\s+up|cooked\s+off|explod(?:ed|es)|torched|smashed|wrecked|demolished|"
+      r"incinerated|sank|sunk|sinking|burn(?:ed|t)\s+out|burned\s+down|finish(?:ed|ing)\s+off|detonat(?:ed|es|ing)|"
      r"obliterat(?:ed|ing|es|e)|annihilat(?:ed|ing|es|e)"), "killed_or_injured", "destroyed"),
     (r"kill(?:ed|ing|s)?|slain|dead|died|dying|deaths?|fatalit(?:y|ies)|KIA|cargo\s+200|(?:now|are|is|became|went)\s+200",
      "killed", "destroyed"),
     (r"cargo\s+300|(?:now|are|is|became|went)\s+300", "injured", "damaged"),
     (r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA", "injured", "damaged"),
     (r"destroy(?:ed|ing|s)?|burn(?:ed|t|ing)?", "killed_or_injured", "destroyed"),
-    (r"damag(?:ed|ing|es|e)|disabled|immobili[sz]ed|knocked\s+out|caught\s+fire|set\s+(?:on\s+fire|ablaze)|on\s+fire|ablaze",
+    (r"damag(?:ed|ing|es|e)|disabled|immobili[sz]ed|knocked\s+out|knock(?:s|ed)?\s+(?:it|them)\s+out|caught\s+fire|set\s+(?:on\s+fire|ablaze)|on\s+fire|ablaze",
      "injured", "damaged"),
-    (r"hit(?:ting|s)?|struck|strik(?:e|es|ing)|target(?:ed|ing)|attack(?:ed|ing)|engag(?:ed|ing)|covered", "hit", "hit"),
+    (r"hit(?:ting|s)?|struck|strik(?:e|es|ing)|target(?:ed|ing|s)|attack(?:ed|ing|s)|engag(?:ed|ing|es|e)|covered", "hit", "hit"),
     (r"lost|los(?:e|es|ing)|losses|loss|minus", "lost", "lost"),
 ]  # fmt: skip
 OUTCOME_ALT = "|".join(f"(?:{p})" for p, _, _ in _OUTCOME_WORDS)
@@ -145,7 +146,7 @@ _CANCEL_HEADS = {
     "missions", "fire", "video", "videos", "footage", "factory", "factories", "plant", "plants", "repair", "repairs",
     "parts", "production", "wave", "waves", "brigade", "brigades", "battalion", "battalions", "regiment", "regiments",
     "company", "companies", "group", "groups", "team", "teams", "pilots", "hunter", "hunters", "destroyer",
-    "destroyers", "course", "courses", "school", "schools", "training", "program", "programme",
+    "destroyers", "course", "courses", "training", "program", "programme", "times", "occasions", "degrees",
 }  # fmt: skip
 _TOKEN_RE = re.compile(r"[^\s,;:()\[\]\"“”]+")
 _SPACE_RE = re.compile(r"[ \t\u00a0\"“”]*")

@@ -37,6 +37,8 @@ _REFERENCE_RE = re.compile(
     r"\b(?:the|its|this|that)\s+(?:(?P<ord>first|second|third|fourth|fifth|last|other|lead|leading|rear|rest|remaining)\b\s*)?",
     re.IGNORECASE,
 )
+_IT_RE = re.compile(r"\bit\b")
+_IT_AFTER_RE = re.compile(r"\s+(it)\b(?!\s+(?:was|is|had|has|said|says)\b)")
 _STRENGTH = {None: 0, "hit": 1, "lost": 2, "damaged": 3, "captured": 4, "shot_down": 4, "destroyed": 5,
              "injured": 3, "killed_or_injured": 3, "killed": 5}  # fmt: skip
 _IMPLIES = {"destroyed": {"hit", "damaged", "lost", None}, "damaged": {"hit", None}, "shot_down": {"hit", "lost", None},
@@ -154,6 +156,12 @@ def resolve_references(text: str, segs: Sequence[Segment], drafts: list[Draft], 
             if ref is None or j is None:
                 continue
             o = words.for_category(ref.category) if words is not None else None
+            if d.ref == "partitive" and words is None and c.count is not None and ref.count is not None and c.count < ref.count:
+                # "196 occupiers were neutralised, 112 of them irreversibly": a part, with the whole's outcome
+                c = dataclasses.replace(c, category=ref.category, subtype=ref.subtype, outcome=ref.outcome,
+                                        claimant=c.claimant or ref.claimant, cue=ref.cue)  # fmt: skip
+                found.append((c, d.segment))
+                continue
             if d.ref in ("partitive", "generic") and _implied(ref.outcome, o):
                 found[j] = (dataclasses.replace(ref, repeats=(*ref.repeats, c.span)), found[j][1])
                 continue
@@ -252,7 +260,16 @@ def _definite_references(text: str, segs: Sequence[Segment], covered: list[tuple
             category = None if (subj is None or generic) else subj.category
             subtype = None if (subj is None or generic) else subj.subtype
             out.append(Reference(m.start(), np_end, ordinal, category, subtype, o, si))
-    return out
+        for o in find_outcomes(text, seg.start, seg.end):  # "... and knocks it out", "destroyed it"
+            if is_noun_form(o) or any(a <= o.start < b for a, b in covered):
+                continue
+            inside = _IT_RE.search(o.text)
+            after = _IT_AFTER_RE.match(text, o.end, seg.end)
+            if inside is not None:
+                out.append(Reference(o.start + inside.start(), o.start + inside.end(), None, None, None, o, si))
+            elif after is not None:
+                out.append(Reference(after.start(1), after.end(1), None, None, None, o, si))
+    return sorted(out, key=lambda r: r.start)
 
 
 def _skip_ws(text: str, pos: int) -> int:
