@@ -126,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("claims", help="extract numeric claims from a text file into claims.json")
     p.add_argument("textfile", metavar="TEXTFILE", help="UTF-8 text (article, press release, post)")
     p.add_argument("-o", "--out", default=None, metavar="FILE", help="write claims JSON here (default: print to stdout)")
+    p.add_argument("--lexicon", default=None, metavar="FILE",
+                   help="YAML file of extra equipment names / jargon -> categories (format of vidtools/claims/lexicon.yaml)")
     _add_common(p)
 
     p = sub.add_parser("compare", help="set claims beside what analysed clips show (Markdown table + JSON)")
@@ -238,13 +240,22 @@ def _cmd_shots(a: argparse.Namespace) -> int:
 
 
 def _cmd_claims(a: argparse.Namespace) -> int:
-    from vidtools.claims import claims_to_json, extract_claims_from_file, save_claims
+    from vidtools.claims import (
+        claims_to_json,
+        extract_claims,
+        load_lexicon,
+        read_text,
+        save_claims,
+    )
 
-    claims = extract_claims_from_file(a.textfile)
+    lexicon = load_lexicon(a.lexicon)
+    text = read_text(a.textfile)
+    claims = extract_claims(text, lexicon=lexicon)
+    meta = {"source_path": a.textfile, "source_text": text, "lexicon_sources": lexicon.sources}
     if a.out:
-        print(save_claims(claims, a.out, source_path=a.textfile))
+        print(save_claims(claims, a.out, **meta))
     else:
-        print(json.dumps(claims_to_json(claims, source_path=a.textfile), indent=2, ensure_ascii=False))
+        print(json.dumps(claims_to_json(claims, **meta), indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
@@ -265,7 +276,7 @@ def _report_dirs(paths: Sequence[str]) -> list[Path]:
 
 def _cmd_compare(a: argparse.Namespace) -> int:
     import vidtools
-    from vidtools.claims import checks_to_markdown, write_checks
+    from vidtools.report.claims_markdown import checks_to_markdown, write_checks
 
     reports = [vidtools.load_report(d) for d in _report_dirs(a.reports)]
     checks = vidtools.compare(reports, vidtools.load_claims(a.claims))
