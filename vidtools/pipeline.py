@@ -287,6 +287,7 @@ def analyze_clip(
     info = probe(path)
     taxonomy = taxonomy or load_taxonomy(config.taxonomy)
     detector = detector or load_detector(config)
+    taxonomy = taxonomy.for_model(detector.names[k] for k in sorted(detector.names))
 
     analyzer = None
     if config.shots:
