@@ -6,12 +6,18 @@ On the same decoded frames, with the same model and confidence threshold, four w
   - sahi sliced             ``sahi.predict.get_sliced_prediction``   (the sliced anchor: 640-px tiles,
                             overlap 0.2, plus the full frame, GREEDYNMM / IOS 0.5, its defaults)
   - vidtools full frame     ``YoloDetector.detect``
-  - vidtools --slice        ``SlicedDetector(YoloDetector).detect``
+  - vidtools --slice        ``SlicedDetector(YoloDetector).detect`` as ``analyze --slice`` builds it
+                            (boxes of one category merge across classes: a car seen as "van" in
+                            one tile counts once)
 For each it prints the number of detections of the truth's category per frame (inside the truth's
 region), the truth counted by eye (``bench/data/slicing_truth.json``), the mean absolute error and the
 milliseconds per frame (wall clock, after one warm-up call each; single process, CPU).
 
+``--mosaic N`` measures instead N frames of 30 small cars (15-35 px) made by shrinking frames of
+intel_car-detection.mp4 onto a 1080p frame (tests/aerial.py): real pixels, arrangement made here.
+
 Usage: python bench/slicing.py CLIP [--model PATH] [--names YAML] [--truth JSON] [--frames 0,125,249]
+       python bench/slicing.py --mosaic 3
 """
 
 from __future__ import annotations
@@ -57,7 +63,8 @@ def model_names(model_path: str, names_file: str | None, loaded: dict[int, str])
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("clip", help="video file")
+    ap.add_argument("clip", nargs="?", help="video file")
+    ap.add_argument("--mosaic", type=int, default=0, metavar="N", help="N frames of 30 small cars instead of a clip")
     ap.add_argument("--model", default=str(DEFAULT_MODEL), help="weights (default: the shared VisDrone TFLite model)")
     ap.add_argument("--names", default=None, help="YAML with names: (default: metadata.yaml beside the model if needed)")
     ap.add_argument("--truth", default=str(DEFAULT_TRUTH), help="truth JSON (default: bench/data/slicing_truth.json)")
@@ -74,26 +81,37 @@ def main() -> None:
     from ultralytics import YOLO
 
     from vidtools.detect import YoloDetector, _undo_double_box_scaling
-    from vidtools.detect_sliced import SlicedDetector, model_input_size
+    from vidtools.detect_sliced import SlicedDetector, category_kind, model_input_size
     from vidtools.taxonomy import load_taxonomy
 
     logging.getLogger("sahi").setLevel(logging.ERROR)
     logging.getLogger("ultralytics").setLevel(logging.ERROR)
-    truth_all = json.loads(Path(a.truth).read_text())["clips"] if Path(a.truth).is_file() else {}
-    truth = truth_all.get(Path(a.clip).name, {})
-    frames = [int(f) for f in a.frames.split(",")] if a.frames else sorted(int(f) for f in truth.get("frames", {}))
-    if not frames:
-        sys.exit(f"{a.clip}: no truth in {a.truth}; give --frames")
+    if a.mosaic:
+        from tests.aerial import MOSAIC_CARS, intel_frames, small_car_mosaic
+
+        src = intel_frames(SHARED / "videos")
+        images = {k: small_car_mosaic(src, seed=k + 1) for k in range(a.mosaic)}
+        frames, name = list(images), f"mosaic of {MOSAIC_CARS} small cars (intel_car-detection.mp4 frames shrunk 8x)"
+        truth = {"category": "vehicle", "frames": {str(k): MOSAIC_CARS for k in frames}}
+    elif a.clip:
+        truth_all = json.loads(Path(a.truth).read_text())["clips"] if Path(a.truth).is_file() else {}
+        truth = truth_all.get(Path(a.clip).name, {})
+        frames = [int(f) for f in a.frames.split(",")] if a.frames else sorted(int(f) for f in truth.get("frames", {}))
+        if not frames:
+            sys.exit(f"{a.clip}: no truth in {a.truth}; give --frames")
+        images, name = read_frames(a.clip, set(frames)), Path(a.clip).name
+    else:
+        sys.exit("give a CLIP or --mosaic N")
     category = a.category or truth.get("category", "personnel")
     y0 = float(truth.get("roi_bottom_min_y", 0))
-    images = read_frames(a.clip, set(frames))
 
     vt = YoloDetector(a.model, conf=a.conf, device="cpu")
     names = model_names(a.model, a.names, vt.names)
     vt.names = names  # until names come from metadata.yaml by themselves (issue 15 item 2)
     taxonomy = load_taxonomy(None, [names[k] for k in sorted(names)])
     tile = model_input_size(vt)
-    sl = SlicedDetector(vt, overlap=a.overlap, batch=1)  # the shared TFLite model has a fixed batch of 1
+    fixed_batch_1 = Path(a.model).suffix in (".tflite", ".onnx")  # the shared TFLite / ONNX models take 1 image per call
+    sl = SlicedDetector(vt, overlap=a.overlap, batch=1 if fixed_batch_1 else 8, kind_of=category_kind(taxonomy))
 
     predict_kw = {"conf": a.conf, "device": "cpu", "verbose": False}
     ul = YOLO(a.model, task="detect")
@@ -131,7 +149,7 @@ def main() -> None:
     }
     first = images[frames[0]]
     h, w = first.shape[:2]
-    print(f"clip {Path(a.clip).name} ({w}x{h}); model {Path(a.model).name}; conf {a.conf}; tile {tile[1]}x{tile[0]}, "
+    print(f"{name} ({w}x{h}); model {Path(a.model).name}; conf {a.conf}; tile {tile[1]}x{tile[0]}, "
           f"overlap {a.overlap}; counting '{category}'" + (f" with box bottom >= {y0:g} px" if y0 else "") + "; CPU")
     results: dict[str, list[int]] = {m: [] for m in methods}
     totals: dict[str, list[int]] = {m: [] for m in methods}

@@ -10,7 +10,7 @@ boxes with no change of their own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ import numpy as np
 from vidtools.config import AnalysisConfig
 from vidtools.detect import Detector
 from vidtools.slicing import merge_boxes, tile_boxes
+from vidtools.taxonomy import OTHER, Taxonomy
 from vidtools.types import Detections
 
 DEFAULT_TILE = 640
@@ -56,6 +57,9 @@ class SlicedDetector:
         metric: ``ios`` (intersection over smaller area; catches an object cut by a tile edge)
             or ``iou``.
         threshold: Overlap from which two boxes of a class are one object.
+        kind_of: Class name -> what may merge with what (default: the class itself). With the
+            report categories, one car labelled ``car`` in one pass and ``van`` in another counts
+            once (as its most confident class); a person and a vehicle never merge.
     """
 
     def __init__(
@@ -68,6 +72,7 @@ class SlicedDetector:
         method: str = "nmm",
         metric: str = "ios",
         threshold: float = 0.5,
+        kind_of: Callable[[str], str] | None = None,
     ) -> None:
         if tile is None:
             self.tile = model_input_size(detector)
@@ -82,6 +87,7 @@ class SlicedDetector:
         self.device: str = detector.device
         self.parallelism = max(1, int(getattr(detector, "parallelism", 1)))
         self.overlap, self.method, self.metric, self.threshold = overlap, method, metric, threshold
+        self.kind_of = kind_of
 
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
         """Detect objects in HxWx3 uint8 BGR images: full frame plus tiles, merged.
@@ -119,7 +125,10 @@ class SlicedDetector:
         conf = np.concatenate([d.conf for d, _ in parts])
         cls = np.concatenate([d.class_id for d, _ in parts])
         names = np.concatenate([d.class_name for d, _ in parts])
-        m = merge_boxes(xyxy, conf, cls, method=self.method, metric=self.metric, threshold=self.threshold)
+        kind = None
+        if self.kind_of is not None:
+            _, kind = np.unique(np.array([self.kind_of(str(n)) for n in names], dtype=object), return_inverse=True)
+        m = merge_boxes(xyxy, conf, cls, kind, method=self.method, metric=self.metric, threshold=self.threshold)
         return Detections(m.xyxy, m.conf, m.class_id, names[m.source])
 
     def info(self) -> dict[str, Any]:
@@ -133,14 +142,27 @@ class SlicedDetector:
                 "merge": self.method,
                 "metric": self.metric,
                 "threshold": self.threshold,
+                "merge_within": "class" if self.kind_of is None else "category",
                 "batch": self.batch,
             },
         }
 
 
-def with_slicing(detector: Detector, config: AnalysisConfig) -> Detector:
+def with_slicing(detector: Detector, config: AnalysisConfig, taxonomy: Taxonomy | None = None) -> Detector:
     """``detector`` wrapped in a :class:`SlicedDetector` when ``config.slice`` asks for it (never
-    twice); unchanged otherwise."""
+    twice); unchanged otherwise. With a taxonomy, boxes of one category merge across classes
+    (classes counted as ``other`` only with their own class)."""
     if not config.slice or isinstance(detector, SlicedDetector):
         return detector
-    return SlicedDetector(detector, overlap=config.slice_overlap, batch=config.batch)
+    kind_of = None if taxonomy is None else category_kind(taxonomy)
+    return SlicedDetector(detector, overlap=config.slice_overlap, batch=config.batch, kind_of=kind_of)
+
+
+def category_kind(taxonomy: Taxonomy) -> Callable[[str], str]:
+    """Class name -> its category, or the class itself for classes counted as ``other``."""
+
+    def kind(name: str) -> str:
+        cat = taxonomy.category_of(name)
+        return f"class:{name}" if cat == OTHER else cat
+
+    return kind

@@ -287,7 +287,7 @@ def analyze_clip(
     started, t_start = _now(), time.perf_counter()
     info = probe(path)
     taxonomy = taxonomy or load_taxonomy(config.taxonomy)
-    detector = with_slicing(detector or load_detector(config), config)
+    detector = with_slicing(detector or load_detector(config), config, taxonomy)
     taxonomy = taxonomy.for_model(detector.names[k] for k in sorted(detector.names))
 
     analyzer = None

@@ -80,6 +80,7 @@ def merge_boxes(
     xyxy: np.ndarray,
     conf: np.ndarray,
     class_id: np.ndarray,
+    kind: np.ndarray | None = None,
     *,
     method: str = "nmm",
     metric: str = "ios",
@@ -87,8 +88,9 @@ def merge_boxes(
 ) -> MergedBoxes:
     """Merge the boxes that several passes (tiles and the full frame) found for one image.
 
-    Boxes of the same class whose overlap (``metric``) is >= ``threshold`` are one object; the
-    groups are sahi's ``batched_greedy_nmm`` / ``batched_nms`` (greedy, best confidence first).
+    Boxes of the same kind (by default: the same class) whose overlap (``metric``) is >=
+    ``threshold`` are one object, which keeps the class of its most confident box; the groups are
+    sahi's ``batched_greedy_nmm`` / ``batched_nms`` (greedy, best confidence first).
     For ``nmm`` each kept box grows to the union of the boxes merged into it, one at a time, each
     still checked against the grown box (as sahi's ``GreedyNMMPostprocess`` does), so an object cut
     by a tile edge gets its whole extent back; its confidence is the group's best.
@@ -97,6 +99,9 @@ def merge_boxes(
         xyxy: (n, 4) boxes in the image's pixels.
         conf: (n,) confidences.
         class_id: (n,) class ids.
+        kind: (n,) ids of what may merge: boxes of different kinds never do (default: class_id).
+            Giving the report category lets one car seen as ``car`` in one tile and as ``van``
+            in another count once.
         method: ``nmm`` (merge) or ``nms`` (suppress: the best box is kept as it is).
         metric: ``ios`` (intersection over the smaller area) or ``iou``.
         threshold: Overlap from which two boxes are the same object.
@@ -115,7 +120,8 @@ def merge_boxes(
         return MergedBoxes(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64), np.zeros(0, np.int64))
     from sahi.postprocess.combine import batched_greedy_nmm, batched_nms
 
-    preds = np.column_stack([boxes, scores, classes.astype(np.float64)])
+    kinds = classes if kind is None else np.asarray(kind, np.int64).reshape(-1)
+    preds = np.column_stack([boxes, scores, kinds.astype(np.float64)])
     if method == "nms":
         groups: dict[int, list[int]] = {int(k): [] for k in batched_nms(preds, metric.upper(), threshold)}
     else:

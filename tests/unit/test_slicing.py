@@ -15,6 +15,7 @@ from vidtools.detect_sliced import SlicedDetector, model_input_size, with_slicin
 from vidtools.errors import UsageError
 from vidtools.pipeline import analyze_clip
 from vidtools.slicing import merge_boxes, tile_boxes
+from vidtools.taxonomy import load_taxonomy
 from vidtools.types import Detections
 
 
@@ -103,6 +104,8 @@ def test_a_box_cut_by_a_tile_edge_merges_with_the_whole_object():
     assert n.xyxy.tolist() == [cut] and n.source.tolist() == [1], "NMS keeps the best box as it is"
     assert len(merge_boxes([whole, cut], [0.6, 0.8], [0, 0], metric="iou").conf) == 2, "IoU 0.4 < 0.5"
     assert len(merge_boxes(np.zeros((0, 4)), [], []).conf) == 0
+    k = merge_boxes([whole, cut, other_class], [0.6, 0.8, 0.7], [0, 0, 1], kind=[5, 5, 5])
+    assert len(k.conf) == 1 and k.class_id.tolist() == [0], "one kind: one object, the most confident class"
     with pytest.raises(ValueError):
         merge_boxes([whole], [0.5], [0], method="wbf")
 
@@ -166,7 +169,28 @@ def test_with_slicing_follows_the_config_and_never_wraps_twice():
     assert with_slicing(inner, AnalysisConfig()) is inner
     s = with_slicing(inner, AnalysisConfig(slice=True, slice_overlap=0.3, batch=2))
     assert isinstance(s, SlicedDetector) and s.overlap == 0.3 and s.batch == 2
+    assert s.info()["slicing"]["merge_within"] == "class"
     assert with_slicing(s, AnalysisConfig(slice=True)) is s
+    t = with_slicing(inner, AnalysisConfig(slice=True), load_taxonomy(None))
+    assert t.info()["slicing"]["merge_within"] == "category"
+    assert t.kind_of("car") == t.kind_of("van") == "vehicle" and t.kind_of("person") == "personnel"
+    assert t.kind_of("tie") != t.kind_of("backpack"), "classes counted as other merge only with themselves"
+
+
+def test_one_object_labelled_differently_in_two_tiles_counts_once():
+    class Relabel(BlobDetector):
+        """Calls a blob 'car' in full frames and tiles that hold it whole, 'person' (class 1) when
+        the crop cuts it, as a model unsure of a partial object might."""
+
+        def detect(self, images):
+            out = super().detect(images)
+            return [Detections.from_model(d.xyxy, d.conf, (d.conf < 0.6).astype(int), self.names) for d in out]
+
+    img, truth = scene()
+    by_class = SlicedDetector(Relabel()).detect([img])[0]
+    by_kind = SlicedDetector(Relabel(), kind_of=lambda n: "thing").detect([img])[0]
+    assert len(by_class) > len(truth), "class-aware merging keeps the relabelled fragments"
+    assert len(by_kind) == len(truth) and set(by_kind.class_name) == {"car"}, "kept as its most confident class"
     with pytest.raises(UsageError, match="slice_overlap"):
         AnalysisConfig(slice_overlap=0.9)
 
