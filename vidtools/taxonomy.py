@@ -117,6 +117,8 @@ class Taxonomy:
             a user file); None = unlisted names are ``other``.
         model_classes: The model's class names when this mapping was made by :meth:`for_model`.
         matched: Built-in data sets the model's class names match, best first (``for_model``).
+        origin: The mapping :meth:`for_model` was applied to (so it can be applied to another
+            model's classes too).
     """
 
     categories: Mapping[str, tuple[str, ...]]
@@ -124,6 +126,7 @@ class Taxonomy:
     fallback: Taxonomy | None = None
     model_classes: tuple[str, ...] | None = None
     matched: tuple[DatasetMatch, ...] = ()
+    origin: Taxonomy | None = field(default=None, repr=False, compare=False)
     _index: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -189,6 +192,8 @@ class Taxonomy:
         names = tuple(str(n) for n in model_names)
         if self.model_classes == names:
             return self
+        if self.origin is not None:
+            return self.origin.for_model(names)
         by_cat: dict[str, list[str]] = {}
         for n in names:
             by_cat.setdefault(self.category_of(n), []).append(n)
@@ -205,6 +210,7 @@ class Taxonomy:
             fallback=None,
             model_classes=names,
             matched=matched,
+            origin=self,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -118,6 +118,8 @@ def test_user_file_overrides_the_builtin(tmp_path):
 def test_for_model_is_idempotent_and_immutable():
     t = load_taxonomy(None, VISDRONE)
     assert t.for_model(VISDRONE) is t
+    m = t.for_model(MILITARY)
+    assert m.categories["armored_vehicle"] == ("Tank",), "a mapping made for one model applies to another"
     with pytest.raises(TypeError):
         t.categories["personnel"] = ("x",)  # type: ignore[index]
 
