@@ -111,3 +111,16 @@ def test_military_model_maps_to_categories_without_a_taxonomy_file(weights_dir, 
     assert (f["personnel"] == f["class:Person"]).all() and (f["armored_vehicle"] == f["class:Tank"]).all()
     assert (f["vehicle"] == f["class:Vehicle"]).all(), "'Vehicle' counts as vehicle, never as armored_vehicle"
     assert "artillery" not in f and "other" in f
+
+
+def test_visdrone_people_and_cars_map_to_categories(visdrone, videos_dir):
+    people = vidtools.analyze(videos_dir / "yassim_people.mp4", detector=visdrone, end=0.05, batch=1, quiet=True,
+                              shots=False, tracker="none")
+    f = people.frames
+    assert people.meta["taxonomy"]["categories"]["personnel"] == ["pedestrian", "people"]
+    assert (f["personnel"] >= 8).all(), "a street of 10-18 people seen as pedestrian / people"
+    assert (f["personnel"] == f["class:pedestrian"] + f["class:people"]).all()
+    cars = vidtools.analyze(videos_dir / "intel_car-detection.mp4", detector=visdrone, start=6.0, end=6.1, batch=1,
+                            quiet=True, shots=False, tracker="none")
+    assert cars.frames["vehicle"].tolist() == [1, 1], "the overhead car of frames 75-76 is a vehicle"
+    assert cars.meta["taxonomy"]["cannot_detect"] == ["armored_vehicle", "artillery", "air_defense", "aircraft"]
