@@ -102,7 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--imgsz", type=_positive_int, default=_D.imgsz, help="inference size in pixels; fixed-size exports use their own (default: %(default)s)")
     p.add_argument("--device", default=_D.device, help="auto (CUDA + half precision when present, else CPU), cpu, cuda, cuda:N (default: %(default)s)")
     p.add_argument("--batch", type=_positive_int, default=_D.batch, help="frames per model call (default: %(default)s)")
-    p.add_argument("--taxonomy", default=None, metavar="FILE", help="YAML mapping model classes to categories (default: COCO person->personnel, car/truck/bus/motorcycle/bicycle->vehicle)")
+    p.add_argument("--slice", action="store_true",
+                   help="also run the model on overlapping tiles of its input size and merge the boxes (small objects from altitude; slower)")
+    p.add_argument("--slice-overlap", type=float, default=_D.slice_overlap, metavar="F",
+                   help="fraction of a tile shared with its neighbour, 0..0.75 (default: %(default)s)")
+    p.add_argument("--taxonomy", default=None, metavar="FILE",
+                   help="YAML mapping model classes to categories, over the built-in mapping (default: built-in, "
+                        "chosen from the model's class names: COCO, VisDrone, military sets, xView, DOTA)")
     p.add_argument("--tracker", choices=("bytetrack", "botsort", "none"), default=_D.tracker, help="tracker for unique counts, reset at every shot (default: %(default)s)")
     p.add_argument("--min-track-s", type=_nonneg_float, default=_D.min_track_s, metavar="S", help="tracks shorter than S seconds are not counted (default: %(default)s)")
     p.add_argument("--track-buffer-s", type=_nonneg_float, default=_D.track_buffer_s, metavar="S", help="seconds a lost track is kept for re-identification (default: %(default)s)")
@@ -142,7 +148,8 @@ def config_from_args(a: argparse.Namespace) -> AnalysisConfig:
     """The :class:`AnalysisConfig` for parsed ``analyze`` arguments (same names as the API)."""
     return AnalysisConfig(
         model=a.model, every=a.every, fps=a.fps, start=a.start, end=a.end, conf=a.conf, iou=a.iou,
-        imgsz=a.imgsz, device=a.device, batch=a.batch, taxonomy=a.taxonomy, tracker=a.tracker,
+        imgsz=a.imgsz, device=a.device, batch=a.batch, slice=a.slice, slice_overlap=a.slice_overlap,
+        taxonomy=a.taxonomy, tracker=a.tracker,
         min_track_s=a.min_track_s, track_buffer_s=a.track_buffer_s, terminal_s=a.terminal_s,
         shots=not a.no_shots, crop_bars=not a.no_crop_bars, mask_overlays=not a.no_mask_overlays,
         allow_download=a.allow_download, html=not a.no_html, annotate=a.annotate, blur_people=a.blur_people,

@@ -31,7 +31,11 @@ class AnalysisConfig:
         imgsz: Inference image size in pixels (fixed-size exports ignore it).
         device: ``auto`` (CUDA with half precision when present, else CPU), ``cpu``, ``cuda:N``.
         batch: Frames per model call.
-        taxonomy: Path of a YAML taxonomy file (None = COCO default).
+        slice: Also run the model on overlapping tiles of its input size (sliced inference, for
+            small objects seen from altitude); boxes from tiles and full frame are merged.
+        slice_overlap: Fraction of a tile shared with its neighbour (0..0.75).
+        taxonomy: Path of a YAML taxonomy file over the built-in one (None = built-in only,
+            chosen from the model's class names).
         tracker: ``bytetrack``, ``botsort`` or ``none``.
         min_track_s: Tracks shorter than this many seconds are not counted as distinct objects.
         track_buffer_s: Seconds a lost track is kept before it is dropped.
@@ -58,6 +62,8 @@ class AnalysisConfig:
     imgsz: int = 640
     device: str = "auto"
     batch: int = 8
+    slice: bool = False
+    slice_overlap: float = 0.2
     taxonomy: str | None = None
     tracker: str = "bytetrack"
     min_track_s: float = 0.5
@@ -88,6 +94,8 @@ class AnalysisConfig:
             raise UsageError(f"imgsz must be >= 32, got {self.imgsz}")
         if self.batch < 1:
             raise UsageError(f"batch must be >= 1, got {self.batch}")
+        if not 0.0 <= self.slice_overlap <= 0.75:
+            raise UsageError(f"slice_overlap must be within 0..0.75, got {self.slice_overlap}")
         if self.start is not None and self.start < 0:
             raise UsageError(f"start must be >= 0, got {self.start}")
         if self.start is not None and self.end is not None and self.end <= self.start:

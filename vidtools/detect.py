@@ -128,6 +128,8 @@ class YoloDetector:
         self._workers: list[Any] = []
         if self.format == "openvino" and self.device == "cpu":
             self._setup_parallel_openvino()
+        if self.format == "tflite":
+            _undo_double_box_scaling(self._model)
         self._free: queue.Queue[Any] = queue.Queue()
         for m in self._workers or [self._model]:
             self._free.put(m)
@@ -218,6 +220,41 @@ class YoloDetector:
             "imgsz": self.imgsz,
             "openvino_streams": len(self._workers) or None,
         }
+
+
+def _undo_double_box_scaling(model: Any) -> None:
+    """Make TFLite exports whose raw boxes are in pixels come out right.
+
+    ultralytics' LiteRT backend multiplies the raw ``xywh`` by the input size, as current exports
+    write boxes normalised to 0..1. Some exports (the shared VisDrone model among them) write
+    pixels; each box then comes out 640x too large and clipped into the image's bottom-right
+    corner (the counts look plausible, the boxes are all ``(W, H, W, H)``). A predict-start
+    callback wraps the backend's forward (once per backend, so also after ultralytics rebuilds its
+    predictor): it divides back whenever a box centre lies beyond twice the input width, which
+    normalised outputs never reach. Nothing changes for other exports.
+    """
+
+    def patch(predictor: Any) -> None:
+        backend = getattr(getattr(predictor, "model", None), "backend", None)
+        details = getattr(backend, "input_details", None)
+        if backend is None or not details or getattr(backend, "_vidtools_pixel_safe", False):
+            return
+        shape = details[0]["shape"]
+        h, w = (int(shape[1]), int(shape[2])) if getattr(backend, "nhwc", True) else (int(shape[2]), int(shape[3]))
+        forward = backend.forward
+
+        def pixel_safe_forward(im: Any) -> Any:
+            y = forward(im)
+            for x in y if isinstance(y, (list, tuple)) else [y]:
+                if isinstance(x, np.ndarray) and x.ndim == 3 and x.shape[1] >= 4 and x[:, 0].max() > 2 * w:
+                    x[:, [0, 2]] /= w
+                    x[:, [1, 3]] /= h
+            return y
+
+        backend.forward = pixel_safe_forward
+        backend._vidtools_pixel_safe = True
+
+    model.add_callback("on_predict_start", patch)
 
 
 def _openvino_xml(path: str) -> str:

@@ -27,6 +27,7 @@ from vidtools import __version__, track
 from vidtools.config import AnalysisConfig
 from vidtools.count import empty_detections, frame_counts, shot_of, shot_summaries, summarize
 from vidtools.detect import Detector, YoloDetector
+from vidtools.detect_sliced import with_slicing
 from vidtools.errors import VideoOpenError
 from vidtools.frames import Sampler, decode
 from vidtools.probe import probe
@@ -286,7 +287,8 @@ def analyze_clip(
     started, t_start = _now(), time.perf_counter()
     info = probe(path)
     taxonomy = taxonomy or load_taxonomy(config.taxonomy)
-    detector = detector or load_detector(config)
+    detector = with_slicing(detector or load_detector(config), config, taxonomy)
+    taxonomy = taxonomy.for_model(detector.names[k] for k in sorted(detector.names))
 
     analyzer = None
     if config.shots:
