@@ -6,7 +6,10 @@ batch in one NMS call with no per-image Python loop and one device-to-host synch
 
 - the class separation is ultralytics' own (each box shifted by ``class * 7680`` in float32, so the
   IoU sees the same coordinates);
-- images are kept apart by a further shift of ``image * (classes + 2) * 7680``, added in float64
+- consecutive images share one NMS call as long as it holds at most :data:`NMS_CHUNK`
+  candidates (the pairwise work of a call grows with the square of its candidates, so one call for
+  a whole batch of low-threshold images would cost more than ultralytics' loop); within a call,
+  images are kept apart by a further shift of ``image * (classes + 2) * 7680``, added in float64
   so that it loses none of those float32 coordinates;
 - kept boxes are ordered by image, then by falling score, and cut at ``max_det`` per image.
 
@@ -28,6 +31,9 @@ MAX_WH = 7680
 """Class shift in pixels (ultralytics' ``max_wh``): larger than any canvas."""
 MAX_NMS = 30000
 """At most this many candidates per image enter NMS (the highest scores), as in ultralytics."""
+NMS_CHUNK = 4096
+"""Candidates of consecutive images are suppressed together in calls of at most this many (an
+image with more gets a call of its own)."""
 
 
 def batched_nms(
@@ -69,10 +75,30 @@ def batched_nms(
     boxes, score, cls, image = boxes[keep], score[keep], cls[keep], image[keep]
     shifted = (boxes + cls[:, None] * MAX_WH).double()  # ultralytics' float32 class shift ...
     shifted += (image.double() * ((p.shape[-1] - 4 + 2) * MAX_WH))[:, None]  # ... then apart by image
-    kept = torchvision.ops.nms(shifted, score.double(), iou)  # falling score
+    score64 = score.double()
+    kept = [
+        torchvision.ops.nms(shifted[a:b], score64[a:b], iou) + a  # falling score within the call
+        for a, b in _chunks(torch.bincount(image, minlength=n_images).tolist(), NMS_CHUNK)
+    ]
+    kept = torch.cat(kept) if kept else image
     kept = kept[torch.sort(image[kept], stable=True).indices]  # by image, score order kept
     kept = kept[_rank_in_order(image[kept], n_images) < max_det]
     return torch.cat((boxes[kept], score[kept, None], cls[kept, None]), 1), image[kept]
+
+
+def _chunks(counts: list[int], limit: int) -> list[tuple[int, int]]:
+    """Split candidates ordered by image into ``[a, b)`` runs of whole images, each at most
+    ``limit`` long unless one image alone has more; images without candidates are skipped."""
+    out: list[tuple[int, int]] = []
+    a = b = 0
+    for c in counts:
+        if b > a and b - a + c > limit:
+            out.append((a, b))
+            a = b
+        b += c
+    if b > a:
+        out.append((a, b))
+    return out
 
 
 def _end2end(p: torch.Tensor, conf: float, max_det: int) -> tuple[torch.Tensor, torch.Tensor]:
