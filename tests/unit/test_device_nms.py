@@ -81,7 +81,8 @@ def test_images_split_across_several_nms_calls():
     """More candidates than one call takes: whole images go to separate calls, same result."""
     from vidtools.device.nms import NMS_CHUNK, _chunks
 
-    assert _chunks([3, 0, 5, 2], 8) == [(0, 3), (3, 10)]
+    assert _chunks([3, 0, 5, 2], 8) == [(0, 8), (8, 10)]
+    assert _chunks([3, 6, 2], 8) == [(0, 3), (3, 11)]
     assert _chunks([10, 1], 8) == [(0, 10), (10, 11)]
     assert _chunks([0, 0], 8) == []
     g = torch.Generator().manual_seed(6)
