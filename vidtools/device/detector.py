@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from vidtools.config import DEVICE_PIPELINES
 from vidtools.detect import model_format, pick_device
 from vidtools.device.letterbox import Letterbox, letterbox_batch, letterbox_geometry, to_device
 from vidtools.device.nms import batched_nms, to_source
@@ -39,9 +40,6 @@ from vidtools.weights import ResolvedModel, resolve_model, sha256_model, verify_
 
 log = logging.getLogger(__name__)
 
-DEVICE_PIPELINE_CHOICES = ("auto", "on", "off")
-"""``auto``: the device path for .pt / .engine / .yaml models on CUDA; ``on``: always (also on the
-CPU, as the tests run it); ``off``: ultralytics' ``predict`` (:class:`vidtools.detect.YoloDetector`)."""
 DEVICE_FORMATS = ("pytorch", "tensorrt", "yaml")
 """Formats that ``device_pipeline="auto"`` sends down the device path on CUDA."""
 ARCH_SUFFIXES = (".yaml", ".yml")
@@ -114,7 +112,7 @@ def use_device_pipeline(choice: str, model: str, device: str, *, allow_download:
     """Whether a model runs on the device path (:class:`TorchDetector`) or through ``predict``.
 
     Args:
-        choice: ``auto``, ``on`` or ``off`` (see :data:`DEVICE_PIPELINE_CHOICES`).
+        choice: ``auto``, ``on`` or ``off`` (:data:`vidtools.config.DEVICE_PIPELINES`).
         model: Model name, weights path or architecture ``.yaml``.
         device: ``auto``, ``cpu``, ``cuda``, ``cuda:N``.
         allow_download: As for :func:`vidtools.weights.resolve_model`.
@@ -127,8 +125,8 @@ def use_device_pipeline(choice: str, model: str, device: str, *, allow_download:
         UsageError: unknown choice, or CUDA asked for where there is none.
         WeightsNotFoundError: ``auto`` and the model is not found.
     """
-    if choice not in DEVICE_PIPELINE_CHOICES:
-        raise UsageError(f"device_pipeline must be one of {', '.join(DEVICE_PIPELINE_CHOICES)}, got {choice!r}")
+    if choice not in DEVICE_PIPELINES:
+        raise UsageError(f"device_pipeline must be one of {', '.join(DEVICE_PIPELINES)}, got {choice!r}")
     if choice != "auto":
         return choice == "on"
     if is_architecture(model):
