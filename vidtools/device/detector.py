@@ -175,6 +175,7 @@ class TorchDetector:
         from ultralytics.nn.autobackend import AutoBackend
         from ultralytics.utils.checks import check_imgsz
 
+        device, half = pick_device(device)
         if is_architecture(model):
             self.resolved = ResolvedModel(model, model, ())
             self.format = "yaml"
@@ -184,7 +185,6 @@ class TorchDetector:
             self.resolved = resolve_model(model, allow_download=allow_download)
             self.format = model_format(self.resolved.path)
             weights = self.resolved.path
-        device, half = pick_device(device)
         self.conf, self.iou, self.imgsz, self.max_det, self.seed = conf, iou, imgsz, max_det, seed
         try:
             with contextlib.redirect_stdout(io.StringIO()):
