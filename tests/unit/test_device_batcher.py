@@ -75,7 +75,7 @@ def test_a_slow_producer_does_not_hold_back_the_others():
             t.join()
         fast_s = time.monotonic() - t0
         ts[0].join()
-    assert fast[0] == list(range(0, 64)) and fast[1] == list(range(100, 164)) and slow == list(range(500, 512))
+    assert fast[0] == list(range(64)) and fast[1] == list(range(100, 164)) and slow == list(range(500, 512))
     assert fast_s < 4.0  # never waited the 5 s timeout
     assert sorted(fake.calls)[len(fake.calls) // 2] == 8  # most batches full
 

@@ -8,7 +8,13 @@ import pytest
 import torch
 from ultralytics.data.augment import LetterBox
 
-from vidtools.device.letterbox import Letterbox, letterbox_batch, letterbox_geometry, resize_linear, to_device
+from vidtools.device.letterbox import (
+    Letterbox,
+    letterbox_batch,
+    letterbox_geometry,
+    resize_linear,
+    to_device,
+)
 
 SHAPES = [(1080, 1920), (720, 1280), (576, 768), (432, 768), (544, 1280), (1728, 3072), (1920, 1080),
           (480, 640), (640, 640), (100, 37), (37, 100), (3, 4000), (333, 517), (1, 1)]

@@ -32,11 +32,21 @@ import torch
 
 from vidtools.config import DEVICE_PIPELINES
 from vidtools.detect import model_format, pick_device
-from vidtools.device.letterbox import Letterbox, letterbox_batch, letterbox_geometry, to_device
+from vidtools.device.letterbox import (
+    Letterbox,
+    letterbox_batch,
+    letterbox_geometry,
+    to_device,
+)
 from vidtools.device.nms import batched_nms, to_source
 from vidtools.errors import ModelLoadError, UsageError
 from vidtools.types import Detections
-from vidtools.weights import ResolvedModel, resolve_model, sha256_model, verify_against_manifest
+from vidtools.weights import (
+    ResolvedModel,
+    resolve_model,
+    sha256_model,
+    verify_against_manifest,
+)
 
 log = logging.getLogger(__name__)
 
