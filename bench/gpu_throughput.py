@@ -15,7 +15,7 @@ Models are loaded and warmed up before timing. ``--device cpu`` runs everything 
 NVML): a proof that the script works, not a GPU figure.
 
 Usage: python bench/gpu_throughput.py CLIP... [--model yolo11n.yaml] [--every S] [--seconds T]
-       [--loop K] [--at-once N] [--batch B] [--device auto|cpu|cuda:0] [--conf C] [--no-threads]
+       [--repeat R] [--at-once N] [--batch B] [--device auto|cpu|cuda:0] [--conf C] [--no-threads]
 """
 
 from __future__ import annotations
@@ -122,21 +122,14 @@ def measure(name: str, fn: Callable[[], int | tuple[int, str]], mon: GpuMonitor)
     return row
 
 
-def prepare_clip(clip: str, seconds: float | None, loop: int, workdir: str) -> str:
-    """A stream copy of the first ``seconds`` of ``clip``, played ``loop`` times in a row."""
+def trim_clip(clip: str, seconds: float | None, workdir: str) -> str:
+    """A stream copy of the first ``seconds`` of ``clip`` (the clip itself when None)."""
+    if not seconds:
+        return clip
     from vidtools.ffmpeg import ffmpeg_exe
 
-    if not seconds and loop <= 1:
-        return clip
-    src = clip
-    if seconds:
-        src = os.path.join(workdir, "trim" + Path(clip).suffix)
-        subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", clip, "-t", str(seconds), "-c", "copy", "-an", src], check=True)
-    if loop <= 1:
-        return src
-    out = os.path.join(workdir, f"loop{loop}" + Path(clip).suffix)
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-stream_loop", str(loop - 1), "-i", src, "-c", "copy", "-an", out],
-                   check=True)
+    out = os.path.join(workdir, "trim" + Path(clip).suffix)
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", clip, "-t", str(seconds), "-c", "copy", "-an", out], check=True)
     return out
 
 
@@ -147,7 +140,8 @@ def main() -> None:
                     help="weights (.pt / .engine) or an architecture yaml built with seeded random weights (default: %(default)s)")
     ap.add_argument("--every", type=int, default=1, help="stride S for every variant (default: %(default)s)")
     ap.add_argument("--seconds", type=float, default=None, help="use the first T seconds of each clip")
-    ap.add_argument("--loop", type=int, default=1, help="play each (trimmed) clip K times in a row (default: %(default)s)")
+    ap.add_argument("--repeat", type=int, default=1, metavar="R",
+                    help="every variant analyses each clip R times in a row: a longer run without re-encoding (default: %(default)s)")
     ap.add_argument("--at-once", type=int, default=8, metavar="N", help="clips at once in the multi-clip case (default: %(default)s)")
     ap.add_argument("--batch", type=int, default=32, help="vidtools model batch (default: %(default)s)")
     ap.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N (default: %(default)s)")
@@ -169,7 +163,7 @@ def main() -> None:
     device, half = pick_device(a.device)
     precision = 16 if half else None  # ultralytics' `quantize` (its `half` is deprecated): fp16 on CUDA, as vidtools
     workdir = tempfile.mkdtemp(prefix="vidtools-gpu-bench-")
-    prepared = {c: prepare_clip(c, a.seconds, a.loop, tempfile.mkdtemp(dir=workdir)) for c in dict.fromkeys(a.clips)}
+    prepared = {c: trim_clip(c, a.seconds, tempfile.mkdtemp(dir=workdir)) for c in dict.fromkeys(a.clips)}
     one = prepared[a.clips[0]]
     many = [prepared[c] for c in itertools.islice(itertools.cycle(a.clips), a.at_once)]
     info = vidtools.probe(one)
@@ -178,7 +172,7 @@ def main() -> None:
     print(f"device {device}{f' ({gpu})' if gpu else ''}, half={half}, torch {torch.__version__}; model {a.model}; "
           f"every {a.every}; conf {a.conf}; vidtools batch {a.batch}")
     print(f"one clip: {a.clips[0]} ({info.width}x{info.height} {info.codec}, {info.n_frames} frames"
-          f"{f', first {a.seconds:g} s' if a.seconds else ''}{f', x{a.loop}' if a.loop > 1 else ''}); "
+          f"{f', first {a.seconds:g} s' if a.seconds else ''}{f', analysed {a.repeat} times in a row' if a.repeat > 1 else ''}); "
           f"{a.at_once} clips at once: {', '.join(Path(c).name for c in a.clips)} cycled")
 
     def plain_model() -> YOLO:
@@ -191,11 +185,14 @@ def main() -> None:
         return m
 
     def plain(model: YOLO, clip: str) -> int:
-        return sum(1 for _ in model.predict(source=clip, stream=True, vid_stride=a.every, conf=a.conf, device=device,
-                                            quantize=precision, verbose=False))
+        return sum(1 for _ in range(a.repeat) for _ in model.predict(
+            source=clip, stream=True, vid_stride=a.every, conf=a.conf, device=device, quantize=precision, verbose=False))
 
     def decode_only(clip: str) -> int:
-        return sum(1 for d in decode(clip, sampler=Sampler(a.every)) if d.sampled)
+        return sum(1 for _ in range(a.repeat) for d in decode(clip, sampler=Sampler(a.every)) if d.sampled)
+
+    def ours_one(c: AnalysisConfig) -> int:
+        return sum(len(analyze_clip(one, c, detector=det).frames) for _ in range(a.repeat))
 
     def threaded(fn: Callable[[Any], int], jobs: list[Any]) -> int:
         """Run ``fn(job)`` for every job in its own thread; total frames."""
@@ -220,7 +217,7 @@ def main() -> None:
 
     def ours_many(c: AnalysisConfig) -> tuple[int, str]:
         total, fill = 0, 0.0
-        for o in analyze_concurrently(many, c, detector=det, clips_at_once=a.at_once):
+        for o in analyze_concurrently(many * a.repeat, c, detector=det, clips_at_once=a.at_once):
             if o.error is not None:
                 raise o.error
             total += len(o.report.frames)
@@ -231,8 +228,8 @@ def main() -> None:
     print("one clip", file=sys.stderr)
     rows_one.append(measure("decode only", lambda: decode_only(one), mon))
     rows_one.append(measure("plain ultralytics loop", lambda: plain(ul, one), mon))
-    rows_one.append(measure("vidtools detection only", lambda: len(analyze_clip(one, fast, detector=det).frames), mon))
-    rows_one.append(measure("vidtools full pipeline", lambda: len(analyze_clip(one, cfg, detector=det).frames), mon))
+    rows_one.append(measure("vidtools detection only", lambda: ours_one(fast), mon))
+    rows_one.append(measure("vidtools full pipeline", lambda: ours_one(cfg), mon))
 
     rows_many: list[Row] = []
     print(f"{a.at_once} clips at once", file=sys.stderr)
