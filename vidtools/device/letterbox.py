@@ -99,8 +99,8 @@ def to_device(image: torch.Tensor, device: torch.device) -> torch.Tensor:
         the same stream sees the data).
     """
     pin = device.type == "cuda"
-    if pin:
-        image = image.pin_memory()
+    if pin:  # one copy into page-locked memory (also gathers a strided view such as a crop)
+        image = torch.empty(image.shape, dtype=image.dtype, pin_memory=True).copy_(image)
     return image.to(device, non_blocking=pin)
 
 
