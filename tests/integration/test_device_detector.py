@@ -78,10 +78,11 @@ def test_same_boxes_as_predict_on_real_frames(random_pair, videos_dir):
 def test_thresholds_and_max_det_apply(random_pair, videos_dir):
     det, _ = random_pair
     frames = frames_of(videos_dir / "yassim_people.mp4", 40, 3)
-    capped = TorchDetector("yolo11n.yaml", conf=0.001, max_det=5, device="cpu").detect(frames)
+    capped = det.with_thresholds(conf=0.001, max_det=5).detect(frames)
     assert [len(d) for d in capped] == [5, 5, 5]
-    strict = TorchDetector("yolo11n.yaml", conf=0.2, device="cpu").detect(frames)
+    strict = det.with_thresholds(conf=0.2).detect(frames)
     loose = det.detect(frames)
+    assert det.conf == CONF and det.max_det == 300  # the original keeps its thresholds
     assert all(len(s) <= len(lo) for s, lo in zip(strict, loose))
     assert all((s.conf > 0.2).all() for s in strict)
 

@@ -19,6 +19,7 @@ depend on which other frames shared its batch.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import logging
 import threading
@@ -223,6 +224,21 @@ class TorchDetector:
         self._info: dict[str, Any] | None = None
         with torch.inference_mode():
             b.warmup(imgsz=(1, 3, *self.input_size))
+
+    def with_thresholds(self, *, conf: float | None = None, iou: float | None = None, max_det: int | None = None) -> TorchDetector:
+        """A detector on the same loaded model with other thresholds (no second load).
+
+        Args:
+            conf: Confidence threshold (unchanged when None).
+            iou: NMS IoU threshold (unchanged when None).
+            max_det: Most boxes per image (unchanged when None).
+        """
+        other = copy.copy(self)  # shares the backend and its call slots; thresholds are read per call
+        other.conf = self.conf if conf is None else conf
+        other.iou = self.iou if iou is None else iou
+        other.max_det = self.max_det if max_det is None else max_det
+        other._info = None
+        return other
 
     def geometry(self, height: int, width: int) -> Letterbox:
         """Letterbox geometry of a ``height`` x ``width`` frame for this model."""

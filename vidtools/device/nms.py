@@ -1,8 +1,10 @@
 """Non-maximum suppression of a whole batch on the device, and boxes back to source pixels.
 
 :func:`batched_nms` keeps the same boxes as ultralytics' ``non_max_suppression`` as ``predict``
-calls it (best class per anchor, class-aware, ``max_det`` per image), but for all images of a
-batch in one NMS call with no per-image Python loop and one device-to-host synchronisation:
+calls it (best class per anchor, class-aware, ``max_det`` per image), for a whole batch at once:
+the confidence filter, box conversion, candidate cap, ordering and ``max_det`` cut are batched
+tensor operations, with no per-image Python loop, and the suppression itself takes a few
+``torchvision.ops.nms`` calls per batch instead of one per image:
 
 - the class separation is ultralytics' own (each box shifted by ``class * 7680`` in float32, so the
   IoU sees the same coordinates);
@@ -13,9 +15,11 @@ batch in one NMS call with no per-image Python loop and one device-to-host synch
   so that it loses none of those float32 coordinates;
 - kept boxes are ordered by image, then by falling score, and cut at ``max_det`` per image.
 
-Scores are compared in float32 even for a half-precision model (ultralytics runs its NMS in the
-model's precision, where ``class * 7680`` overflows float16 above class 8).
-End-to-end heads (YOLO26, exports with NMS inside) only get the confidence and ``max_det`` cut.
+Scores and boxes are compared in float32 even for a half-precision model. (ultralytics runs its
+NMS in the model's precision, where ``class * 7680`` is infinite in float16 for class ids above 8,
+so boxes of those classes would not suppress each other there; ``bench/device_equality.py``
+counts such differences on a GPU.) End-to-end heads (YOLO26, exports with NMS inside) only get the
+confidence and ``max_det`` cut.
 """
 
 from __future__ import annotations
