@@ -82,29 +82,26 @@ def test_a_slow_producer_does_not_hold_back_the_others():
 
 def test_waits_no_longer_than_needed():
     fake = SlowFake(delay=0.0)
-    with SharedBatcher(fake, batch_size=64, max_wait_s=30.0) as b:
-        # the only producer waits for its result: nothing more can come, so the batch runs at once
-        with b.producer(parallelism=1) as c:
-            t0 = time.monotonic()
-            assert [int(d.xyxy[0, 0]) for d in c.detect(FRAMES[:3])] == [0, 1, 2]
-            assert time.monotonic() - t0 < 5.0
-    with SharedBatcher(fake, batch_size=64, max_wait_s=0.2) as b:
-        # another producer is open (decoding): the batch waits for it up to max_wait_s, no longer
-        with b.producer() as idle, b.producer(parallelism=1) as c:
-            t0 = time.monotonic()
-            c.detect(FRAMES[:3])
-            waited = time.monotonic() - t0
-            assert 0.15 < waited < 5.0
-            assert idle.outstanding == 0
+    # the only producer waits for its result: nothing more can come, so the batch runs at once
+    with SharedBatcher(fake, batch_size=64, max_wait_s=30.0) as b, b.producer(parallelism=1) as c:
+        t0 = time.monotonic()
+        assert [int(d.xyxy[0, 0]) for d in c.detect(FRAMES[:3])] == [0, 1, 2]
+        assert time.monotonic() - t0 < 5.0
+    # another producer is open (decoding): the batch waits for it up to max_wait_s, no longer
+    with SharedBatcher(fake, batch_size=64, max_wait_s=0.2) as b, b.producer() as idle, b.producer(1) as c:
+        t0 = time.monotonic()
+        c.detect(FRAMES[:3])
+        waited = time.monotonic() - t0
+        assert 0.15 < waited < 5.0
+        assert idle.outstanding == 0
 
 
 def test_model_error_reaches_every_producer_of_the_batch_and_the_batcher_goes_on():
     fake = SlowFake(delay=0.0, fail_on=5)
-    with SharedBatcher(fake, batch_size=16, max_wait_s=0.05) as b:
-        with b.producer(parallelism=1) as c:
-            with pytest.raises(RuntimeError, match="model failed"):
-                c.detect(FRAMES[3:8])
-            assert [int(d.xyxy[0, 0]) for d in c.detect(FRAMES[10:12])] == [10, 11]
+    with SharedBatcher(fake, batch_size=16, max_wait_s=0.05) as b, b.producer(parallelism=1) as c:
+        with pytest.raises(RuntimeError, match="model failed"):
+            c.detect(FRAMES[3:8])
+        assert [int(d.xyxy[0, 0]) for d in c.detect(FRAMES[10:12])] == [10, 11]
     with pytest.raises(RuntimeError, match="closed"):
         b.producer()
     with pytest.raises(RuntimeError, match="closed"):
