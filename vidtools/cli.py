@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from vidtools.config import AnalysisConfig
+from vidtools.config import DEVICE_PIPELINES, AnalysisConfig
 from vidtools.errors import ClaimsError, ModelLoadError, ReportError, TaxonomyError, UsageError, VidtoolsError, WeightsNotFoundError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--taxonomy", default=None, metavar="FILE",
                    help="YAML mapping model classes to categories, over the built-in mapping (default: built-in, "
                         "chosen from the model's class names: COCO, VisDrone, military sets, xView, DOTA)")
+    p.add_argument("--device-pipeline", choices=DEVICE_PIPELINES, default=_D.device_pipeline,
+                   help="auto: letterbox, normalisation and NMS on the GPU for .pt/.engine models on CUDA; "
+                        "on: that path on any device (CPU too); off: ultralytics' predict (default: %(default)s)")
     p.add_argument("--tracker", choices=("bytetrack", "botsort", "none"), default=_D.tracker, help="tracker for unique counts, reset at every shot (default: %(default)s)")
     p.add_argument("--min-track-s", type=_nonneg_float, default=_D.min_track_s, metavar="S", help="tracks shorter than S seconds are not counted (default: %(default)s)")
     p.add_argument("--track-buffer-s", type=_nonneg_float, default=_D.track_buffer_s, metavar="S", help="seconds a lost track is kept for re-identification (default: %(default)s)")
@@ -149,7 +152,7 @@ def config_from_args(a: argparse.Namespace) -> AnalysisConfig:
     return AnalysisConfig(
         model=a.model, every=a.every, fps=a.fps, start=a.start, end=a.end, conf=a.conf, iou=a.iou,
         imgsz=a.imgsz, device=a.device, batch=a.batch, slice=a.slice, slice_overlap=a.slice_overlap,
-        taxonomy=a.taxonomy, tracker=a.tracker,
+        taxonomy=a.taxonomy, tracker=a.tracker, device_pipeline=a.device_pipeline,
         min_track_s=a.min_track_s, track_buffer_s=a.track_buffer_s, terminal_s=a.terminal_s,
         shots=not a.no_shots, crop_bars=not a.no_crop_bars, mask_overlays=not a.no_mask_overlays,
         allow_download=a.allow_download, html=not a.no_html, annotate=a.annotate, blur_people=a.blur_people,

@@ -14,6 +14,7 @@ from vidtools.errors import UsageError
 
 DEVICES_HELP = "auto|cpu|cuda|cuda:N"
 TRACKERS = ("bytetrack", "botsort", "none")
+DEVICE_PIPELINES = ("auto", "on", "off")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class AnalysisConfig:
         iou: Non-maximum-suppression IoU threshold (0..1).
         imgsz: Inference image size in pixels (fixed-size exports ignore it).
         device: ``auto`` (CUDA with half precision when present, else CPU), ``cpu``, ``cuda:N``.
+        device_pipeline: ``auto`` (letterbox, normalisation and NMS on the model's device for
+            ``.pt`` / ``.engine`` models on CUDA), ``on`` (that path on any device, CPU included),
+            ``off`` (ultralytics' ``predict``).
         batch: Frames per model call.
         slice: Also run the model on overlapping tiles of its input size (sliced inference, for
             small objects seen from altitude); boxes from tiles and full frame are merged.
@@ -61,6 +65,7 @@ class AnalysisConfig:
     iou: float = 0.7
     imgsz: int = 640
     device: str = "auto"
+    device_pipeline: str = "auto"
     batch: int = 8
     slice: bool = False
     slice_overlap: float = 0.2
@@ -104,6 +109,8 @@ class AnalysisConfig:
             raise UsageError(f"tracker must be one of {', '.join(TRACKERS)}, got {self.tracker!r}")
         if self.min_track_s < 0 or self.track_buffer_s < 0 or self.terminal_s <= 0:
             raise UsageError("min_track_s and track_buffer_s must be >= 0 and terminal_s > 0")
+        if self.device_pipeline not in DEVICE_PIPELINES:
+            raise UsageError(f"device_pipeline must be one of {', '.join(DEVICE_PIPELINES)}, got {self.device_pipeline!r}")
         dev = self.device
         if not (dev in ("auto", "cpu", "cuda") or (dev.startswith("cuda:") and dev[5:].isdigit())):
             raise UsageError(f"device must be {DEVICES_HELP}, got {dev!r}")

@@ -45,8 +45,15 @@ CASUALTY_NOTE = (
 )
 
 
-def load_detector(config: AnalysisConfig) -> YoloDetector:
-    """The YOLO detector described by a config (model, conf, iou, imgsz, device)."""
+def load_detector(config: AnalysisConfig) -> Detector:
+    """The YOLO detector described by a config (model, conf, iou, imgsz, device): the device path
+    (:class:`~vidtools.device.detector.TorchDetector`) when ``config.device_pipeline`` selects it,
+    else ultralytics' ``predict`` (:class:`~vidtools.detect.YoloDetector`)."""
+    from vidtools.device.detector import TorchDetector, use_device_pipeline
+
+    if use_device_pipeline(config.device_pipeline, config.model, config.device, allow_download=config.allow_download):
+        return TorchDetector(config.model, conf=config.conf, iou=config.iou, imgsz=config.imgsz,
+                             device=config.device, allow_download=config.allow_download)
     return YoloDetector(
         config.model,
         conf=config.conf,
