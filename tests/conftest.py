@@ -71,3 +71,25 @@ def photo_clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     path = tmp_path_factory.mktemp("samples") / "photos.mkv"
     truth = _load_samples_module().make_photo_clip(path)
     return path, truth
+
+
+COMPILATION_OPTIONS = {"every": 2}
+"""How the shared compilation is analysed (also the ``compilation`` case of tests/report_numbers.py)."""
+
+
+@pytest.fixture(scope="session")
+def compilation(videos_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The synthetic compilation of tests/synth.py (built once per session) and its truth."""
+    from tests.synth import build_compilation
+
+    return build_compilation(tmp_path_factory.mktemp("comp") / "compilation.mp4")
+
+
+@pytest.fixture(scope="session")
+def compilation_analysed(compilation, detector, tmp_path_factory: pytest.TempPathFactory):
+    """``vidtools.analyze`` of the compilation with the real model: ``(report, report folder)``."""
+    import vidtools
+
+    out = tmp_path_factory.mktemp("comp_out")
+    report = vidtools.analyze(compilation.path, out, detector=detector, quiet=True, **COMPILATION_OPTIONS)
+    return report, out / "compilation"

@@ -9,21 +9,19 @@ from pathlib import Path
 import pytest
 
 import vidtools
-from tests.synth import SynthTruth, build_compilation
+from tests.synth import SynthTruth
 
 pytestmark = [pytest.mark.weights, pytest.mark.videos]
 
 
-@pytest.fixture(scope="module")
-def comp(videos_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SynthTruth:
-    return build_compilation(tmp_path_factory.mktemp("comp") / "compilation.mp4")
+@pytest.fixture
+def comp(compilation: SynthTruth) -> SynthTruth:
+    return compilation
 
 
-@pytest.fixture(scope="module")
-def analysed(comp: SynthTruth, detector, tmp_path_factory: pytest.TempPathFactory):
-    out = tmp_path_factory.mktemp("out")
-    report = vidtools.analyze(comp.path, out, detector=detector, every=2, quiet=True)
-    return report, out / "compilation"
+@pytest.fixture
+def analysed(compilation_analysed):
+    return compilation_analysed
 
 
 def test_shots_and_strikes_in_report(comp, analysed):
