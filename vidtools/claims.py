@@ -168,6 +168,7 @@ from vidtools.errors import ClaimsError, ReportError, UsageError
 from vidtools.io import atomic_write_text
 from vidtools.taxonomy import KNOWN_CATEGORIES, default_taxonomy
 from vidtools.types import Claim, ClaimCheck, ClipReport
+from vidtools.wording import plural
 
 __all__ = [
     "BOUNDS",
@@ -1710,7 +1711,9 @@ def claim_range(claim: Claim) -> tuple[int, int | None] | None:
 
 def _meta_of(r: Any) -> Mapping[str, Any]:
     if isinstance(r, ClipReport):
-        return r.meta
+        from vidtools.report.schema import to_json_dict
+
+        return to_json_dict(r)
     if isinstance(r, Mapping):
         return r
     meta = getattr(r, "meta", None)
@@ -1738,10 +1741,6 @@ def _detectable(meta: Mapping[str, Any], name: str) -> dict[str, list[str]]:
 def _noun(key: str | None, n: int) -> str:
     sing, plur = _NOUNS.get(key or "", (key or "objects", key or "objects"))
     return sing if n == 1 else plur
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _a(noun: str) -> str:
@@ -1961,20 +1960,20 @@ def _check_casualty(claim: Claim, ob: _Observed) -> ClaimCheck:
     if claim.category in ("personnel", None):
         if ob.strikes:
             seen = (
-                f"{_plural(ob.persons, 'person')} visible in the terminal seconds of {ob.strikes_with_persons} "
-                f"of {_plural(ob.strikes, 'strike')}"
+                f"{plural(ob.persons, 'person')} visible in the terminal seconds of {ob.strikes_with_persons} "
+                f"of {plural(ob.strikes, 'strike')}"
             )
         else:
             seen = f"{_NO_STRIKES}; distinct persons in the footage: {_fmt_range(ob.d_low, ob.d_high)}"
         reason = f"Video can show people under attack, not deaths or injuries: {seen}; the claim says {says} {what}."
-        summary = f"{_plural(ob.persons, 'person')} in {_plural(ob.strikes_with_persons, 'strike window')}"
+        summary = f"{plural(ob.persons, 'person')} in {plural(ob.strikes_with_persons, 'strike window')}"
     else:
         noun = _noun(_key(claim), 2)
         reason = (
-            f"Video cannot show that {noun} were {what}; {_plural(ob.strikes_on_target, 'strike')} on {noun} "
+            f"Video cannot show that {noun} were {what}; {plural(ob.strikes_on_target, 'strike')} on {noun} "
             f"visible; the claim says {says}."
         )
-        summary = f"{_plural(ob.strikes_on_target, 'strike')} on target"
+        summary = f"{plural(ob.strikes_on_target, 'strike')} on target"
     return ClaimCheck(claim, _observed_dict(ob, summary), "not verifiable from video", reason)
 
 
@@ -1985,13 +1984,13 @@ def _check_not_observable(claim: Claim, ob: _Observed, metas: list[Mapping[str, 
         reason = (
             f"The model has no class for {_noun(subtype, 2)} (its {_noun(cat, 1)} classes: "
             f"{', '.join(cat_classes)}); {_a(_noun(subtype, 1))} may be labelled as one of those. "
-            f"{_plural(ob.strikes_on_category, 'strike')} on {_noun(cat, 2)} visible in all."
+            f"{plural(ob.strikes_on_category, 'strike')} on {_noun(cat, 2)} visible in all."
         )
     else:
         coco = ", e.g. a COCO model" if cat == "armored_vehicle" else ""
         reason = (
             f"The model cannot detect {_noun(_key(claim), 2)} (no class maps to '{cat}'{coco}); "
-            f"{_plural(ob.strikes, 'strike')} in all, {ob.strikes_without_target} without an identified target."
+            f"{plural(ob.strikes, 'strike')} in all, {ob.strikes_without_target} without an identified target."
         )
     return ClaimCheck(claim, _observed_dict(ob, "not detectable"), "not observable with this model", reason)
 
@@ -2000,15 +1999,15 @@ def _check_strikes(claim: Claim, ob: _Observed) -> tuple[str, str, str]:
     """Hit / destroyed / damaged: the claim's range against the strikes on that target."""
     s = ob.strikes_on_target
     noun = _a(_noun(_key(claim), 1)) if s == 1 else _noun(_key(claim), 2)
-    seen = f"{_plural(s, 'strike')} on {noun} {'is' if s == 1 else 'are'} visible"
+    seen = f"{plural(s, 'strike')} on {noun} {'is' if s == 1 else 'are'} visible"
     extra = ""
     if ob.strikes_without_target:
         n = ob.strikes_without_target
-        extra = f"; {_plural(n, 'more strike')} {'has' if n == 1 else 'have'} no identified target"
+        extra = f"; {plural(n, 'more strike')} {'has' if n == 1 else 'have'} no identified target"
     caveat = ""
     if claim.outcome in ("destroyed", "damaged", "destroyed_or_damaged"):
         caveat = f" Video shows strikes, not whether a target was {(claim.outcome or '').replace('_or_', ' or ')}."
-    summary = f"{_plural(s, 'strike')} on target"
+    summary = f"{plural(s, 'strike')} on target"
     rng = claim_range(claim)
     says = _claim_says(claim)
     if rng is None:

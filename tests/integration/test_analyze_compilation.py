@@ -52,20 +52,19 @@ def test_shots_and_strikes_in_report(comp, analysed):
 
 def test_letterbox_crop_and_overlay_masks(comp, analysed):
     report, folder = analysed
-    meta = report.meta
     boxed_shots = {comp.shot_of(a) for a, _, _ in comp.letterbox}
-    assert meta["sampling"]["n_frames_cropped"] > 0
-    for entry in meta["overlays"]["letterbox"]:
-        assert entry["bars"] == (entry["shot"] in boxed_shots)
+    assert report.sampling.n_frames_cropped > 0
+    for entry in report.overlays.letterbox:
+        assert entry.bars == (entry.shot in boxed_shots)
     d = report.detections
     for a, b, (x1, y1, x2, y2) in comp.letterbox:
         inside = d[(d.frame_index >= a) & (d.frame_index <= b)]
         assert ((inside.x1 >= x1 - 4) & (inside.x2 <= x2 + 4) & (inside.y1 >= y1 - 4) & (inside.y2 <= y2 + 4)).all()
-    masked = {m["shot"] for m in meta["overlays"]["masks"] if m["boxes"]}
+    masked = {m.shot for m in report.overlays.masks if m.boxes}
     assert masked == {comp.shot_of(a) for a, _, _ in comp.overlays}
-    for m in meta["overlays"]["masks"]:
-        for mx1, my1, mx2, my2 in m["boxes"]:
-            in_shot = d[d["shot"] == m["shot"]]
+    for m in report.overlays.masks:
+        for mx1, my1, mx2, my2 in m.boxes:
+            in_shot = d[d["shot"] == m.shot]
             covered = (in_shot.x1 >= mx1) & (in_shot.x2 <= mx2) & (in_shot.y1 >= my1) & (in_shot.y2 <= my2)
             assert not covered.any(), "a box lying inside a static overlay must have been dropped"
 
@@ -80,5 +79,5 @@ def test_html_shows_strikes(analysed):
 def test_shots_command_agrees_with_analyze(comp, analysed, tmp_path):
     report, _ = analysed
     result = vidtools.detect_shots(comp.path)
-    assert [s.start_frame for s in result.shots] == [s["start_frame"] for s in report.meta["shots"]]
-    assert [(s.kind, s.start_frame) for s in result.strikes] == [(s["kind"], s["start_frame"]) for s in report.meta["strikes"]]
+    assert [s.start_frame for s in result.shots] == [s.start_frame for s in report.shots]
+    assert [(s.kind, s.start_frame) for s in result.strikes] == [(s.kind, s.start_frame) for s in report.strikes]
