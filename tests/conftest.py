@@ -8,6 +8,7 @@ never pass by silently skipping them.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -16,6 +17,24 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 MODEL_DIRNAME = "yolo11n_int8_openvino_model"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def every_written_report_follows_the_schema():
+    """Every ``report.json`` the tests write is checked against the JSON Schema shipped in the
+    package (``vidtools/report/report.schema.json``): a report that does not follow it fails the
+    write, and so the test that wrote it."""
+    from vidtools.report import schema, writer
+
+    def checked(report, indent=2):
+        text = schema.to_json(report, indent)
+        schema.validate(json.loads(text))
+        return text
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(writer, "to_json", checked)
+    yield
+    mp.undo()
 
 
 def _missing(what: str) -> None:

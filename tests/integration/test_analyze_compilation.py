@@ -10,6 +10,7 @@ import pytest
 
 import vidtools
 from tests.synth import SynthTruth
+from vidtools.report.writer import load_report
 
 pytestmark = [pytest.mark.weights, pytest.mark.videos]
 
@@ -67,6 +68,15 @@ def test_letterbox_crop_and_overlay_masks(comp, analysed):
             in_shot = d[d["shot"] == m.shot]
             covered = (in_shot.x1 >= mx1) & (in_shot.x2 <= mx2) & (in_shot.y1 >= my1) & (in_shot.y2 <= my2)
             assert not covered.any(), "a box lying inside a static overlay must have been dropped"
+
+
+def test_report_folder_reads_back_equal(analysed):
+    """load_report gives back the typed report that analyze returned (and wrote)."""
+    report, folder = analysed
+    back = load_report(folder)
+    assert back.strikes == report.strikes and back.shots == report.shots and back.unique_counts == report.unique_counts
+    assert back == report
+    assert any(s.target is not None for s in back.strikes) and back.track_list and back.overlays.masks
 
 
 def test_html_shows_strikes(analysed):
