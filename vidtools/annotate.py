@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import numpy as np
 
@@ -488,16 +488,19 @@ def write_annotated(
     tmp = Path(tmp_name)
     err = tempfile.TemporaryFile()
     proc: subprocess.Popen[bytes] | None = None
+    stdin: IO[bytes] | None = None
     size: tuple[int, int] | None = None
     n = 0
     try:
         for d in decode(path, start=params.get("start"), end=params.get("end")):
             img = d.image
-            assert img is not None
+            if img is None:  # the decoder was asked for images: never None here
+                continue
             if proc is None:
                 size = (img.shape[1], img.shape[0])
                 proc = subprocess.Popen(_encoder_args(exe, size[0], size[1], fps, tmp), stdin=subprocess.PIPE,
                                         stdout=subprocess.DEVNULL, stderr=err)
+                stdin = cast(IO[bytes], proc.stdin)
             if (img.shape[1], img.shape[0]) != size:
                 import cv2
 
@@ -506,16 +509,14 @@ def write_annotated(
             if d.index in picks:
                 tiles[d.index] = _tile(frame, d.t, d.index)
             try:
-                assert proc.stdin is not None
-                proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+                cast(IO[bytes], stdin).write(np.ascontiguousarray(frame).tobytes())
             except BrokenPipeError:
                 break
             n += 1
         if proc is None:
             raise VideoOpenError(path, "no frames in the analysed segment; cannot write an annotated video")
-        assert proc.stdin is not None
         try:
-            proc.stdin.close()
+            cast(IO[bytes], stdin).close()
         except BrokenPipeError:
             pass
         rc = proc.wait()
