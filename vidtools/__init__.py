@@ -44,7 +44,6 @@ from vidtools.shots import detect_shots, export_shot_frames  # noqa: E402
 from vidtools.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
 from vidtools.types import ClipReport, Detections, Frame, Shot, Strike, VideoInfo  # noqa: E402
 
-
 __all__ = [
     "AnalysisConfig",
     "ClaimsError",

@@ -4,7 +4,6 @@ strikes with terminal windows, letterbox crop and overlay masks all reach the re
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -36,6 +36,7 @@ from vidtools.io import atomic_write_text
 from vidtools.provenance import utc_now
 from vidtools.report import images, view
 from vidtools.types import ClipReport
+from vidtools.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -344,7 +345,7 @@ def render_index_html(out_dir: str | os.PathLike[str], entries: Sequence[Mapping
         rows.append(view.index_row(name, str(e.get("clip") or ""), error, href, report, thumb))
     n_failed = sum(1 for r in rows if r.error)
     return _env().get_template("index.html.j2").render(
-        title=f"vidtools: {len(rows)} clip{'s' if len(rows) != 1 else ''}",
+        title=f"vidtools: {plural(len(rows), 'clip')}",
         rows=rows,
         n_failed=n_failed,
         models=view.model_hashes(rows),
