@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,7 +71,7 @@ def make_tracker(config: AnalysisConfig, sample_fps: float) -> Tracker | None:
     return UltralyticsTracker(config.tracker, sample_fps=sample_fps, track_buffer_s=config.track_buffer_s)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Decoded:
     """What the decode pass leaves behind: small arrays only.
 
@@ -95,16 +94,15 @@ class Decoded:
     n_cropped: int
 
 
-def _placed(batches: Sequence[Batch]) -> list[Detections]:
+def _placed(batch: Batch) -> list[Detections]:
     """Each sample's boxes shifted from its crop back to source pixels and placed in its frame."""
     out = []
-    for samples, results in batches:
-        for s, d in zip(samples, results):
-            n = len(d)
-            ox, oy = s.offset
-            xyxy = d.xyxy + np.array([ox, oy, ox, oy], np.float32) if ox or oy else d.xyxy
-            out.append(dataclasses.replace(d, xyxy=xyxy, frame_index=np.full(n, s.index, np.int64),
-                                           t=np.full(n, s.t, np.float64)))
+    for s, d in zip(*batch):
+        n = len(d)
+        ox, oy = s.offset
+        xyxy = d.xyxy + np.array([ox, oy, ox, oy], np.float32) if ox or oy else d.xyxy
+        out.append(dataclasses.replace(d, xyxy=xyxy, frame_index=np.full(n, s.index, np.int64),
+                                       t=np.full(n, s.t, np.float64)))
     return out
 
 
@@ -120,7 +118,7 @@ def _decode_pass(path: str | Path, config: AnalysisConfig, sampler: Sampler, ana
 
     def record(batches: list[Batch]) -> None:
         for b in batches:
-            placed.extend(_placed([b]))
+            placed.extend(_placed(b))
             heap.check()
 
     pending: list[Sample] = []

@@ -123,16 +123,19 @@ def claim_first_hits(xyxy: np.ndarray, frame: np.ndarray, ids: np.ndarray, frame
     """
     ids = ids.copy()
     first: dict[int, int] = {}
-    for r in np.argsort(frame, kind="stable"):
+    for r in np.argsort(frame, kind="stable").tolist():
         if ids[r] >= 0:
-            first.setdefault(int(ids[r]), int(r))
+            first.setdefault(int(ids[r]), r)
     prev_of = {int(f): int(p) for p, f in zip(frames[:-1], frames[1:])}
     by_frame: dict[int, list[int]] = {}
     for tid, r in first.items():
         if int(frame[r]) in prev_of:
             by_frame.setdefault(int(frame[r]), []).append(r)
+    order = np.argsort(frame, kind="stable")
+    sorted_frames = frame[order]
     for f, new_rows in by_frame.items():
-        cand = np.flatnonzero((frame == prev_of[f]) & (ids < 0))
+        lo, hi = np.searchsorted(sorted_frames, prev_of[f], "left"), np.searchsorted(sorted_frames, prev_of[f], "right")
+        cand = order[lo:hi][ids[order[lo:hi]] < 0]
         if not len(cand):
             continue
         m = iou(xyxy[new_rows], xyxy[cand])
@@ -171,9 +174,12 @@ def track_stats(boxes: Detections, *, sample_fps: float, min_track_s: float) -> 
     xyxy = boxes.xyxy.astype(np.float64)
     w, h = np.clip(xyxy[:, 2] - xyxy[:, 0], 0, None), np.clip(xyxy[:, 3] - xyxy[:, 1], 0, None)
     cats = boxes.category if boxes.category is not None else np.full(len(boxes), OTHER, object)
+    tracked = np.flatnonzero(boxes.track_id >= 0)
+    order = tracked[np.argsort(boxes.track_id[tracked], kind="stable")]  # by track, rows in input order
+    tids, starts = np.unique(boxes.track_id[order], return_index=True)
     out = []
-    for tid in np.unique(boxes.track_id[boxes.track_id >= 0]).tolist():
-        sel = np.flatnonzero(boxes.track_id == tid)
+    for tid, a, b in zip(tids.tolist(), starts.tolist(), [*starts[1:].tolist(), len(order)]):
+        sel = order[a:b]
         t = boxes.t[sel]
         class_name, category = _majority(boxes.class_name[sel], cats[sel], boxes.conf[sel])
         duration = float(t.max() - t.min()) + 1.0 / sample_fps
