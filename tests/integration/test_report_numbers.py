@@ -32,9 +32,7 @@ def differences(before: Any, after: Any, path: str = "") -> list[str]:
         if not isinstance(after, list) or len(after) != len(before):
             return [f"{path}: {len(before)} items before, now {after if not isinstance(after, list) else len(after)}"]
         return [d for i, (b, a) in enumerate(zip(before, after)) for d in differences(b, a, f"{path}[{i}]")]
-    if before != after or type(before) is not type(after) and not (isinstance(before, (int, float)) and isinstance(after, (int, float))):
-        return [f"{path}: {before!r} before, now {after!r}"]
-    return []
+    return [f"{path}: {before!r} before, now {after!r}"] if before != after else []
 
 
 @pytest.fixture(scope="module")
