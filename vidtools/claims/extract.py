@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vidtools.claims import claimants as cl
-from vidtools.claims.cues import ScopeCue, clauses, scope_cues, unit_cue
+from vidtools.claims.cues import DAY_SCOPE_RE, ScopeCue, clauses, scope_cues, unit_cue
 from vidtools.claims.lexicon import Lexicon, default_lexicon, load_lexicon
 from vidtools.claims.model import QUALIFIERS, Claim, Cue
 from vidtools.claims.numbers import Number, find_numbers, mask_dates
@@ -91,9 +91,18 @@ class _Item:
 
 @dataclass(frozen=True)
 class _Context:
-    """What one segment passes to the next: the last named claimant (for "it said")."""
+    """What one segment passes to the next.
+
+    Attributes:
+        last_claimant: The last named claimant (for "it said").
+        carried: The background kind that covered every figure of the last segment with figures
+            ("During this period Russia also lost ..." carries it), and that segment's paragraph.
+        day_paragraph: The paragraph of the last "over the past day" / "overnight" (a report of one day).
+    """
 
     last_claimant: str | None = None
+    carried: tuple[str, int] | None = None
+    day_paragraph: int | None = None
 
 
 def extract_claims(text: str, *, lexicon: Lexicon | str | os.PathLike[str] | None = None) -> list[Claim]:
@@ -300,7 +309,10 @@ def _read_segment(
             items[k] = dataclasses.replace(a, subject=b.subject)
     shared = _share_outcomes(text, seg, items, header[0] if header else None)
     first_num = next((it.number.start for it in items if it.unit is None), None)
-    cues = scope_cues(text, seg.start, seg.end, first_num)
+    day_para = seg.paragraph if DAY_SCOPE_RE.search(text, seg.start, seg.end) else ctx.day_paragraph
+    day_scope = day_para is not None and seg.paragraph - day_para <= 1
+    carried = ctx.carried[0] if ctx.carried is not None and seg.paragraph - ctx.carried[1] <= 1 else None
+    cues = scope_cues(text, seg.start, seg.end, first_num, day_scope=day_scope, carried=carried)
     if header:  # a list's header covers its lines ("The total combat losses ... from 24.02.22:")
         cues += tuple(dataclasses.replace(c, clause=(seg.start, seg.end)) for c in header[2])
     named: list[tuple[int, str | None, str]] = []
@@ -317,7 +329,10 @@ def _read_segment(
         d = _make_draft(text, seg, index, it, shared[k], cumulative, prev_subject, cues, named, header, parts)
         if d is not None:
             drafts.append(d)
-    return drafts, _Context(last)
+    counted = [d.claim.cue.kind for d in drafts if d.claim.category is not None or d.claim.cue.kind in ("cumulative_total", "time_scope")]
+    scoped = counted and all(k in ("cumulative_total", "time_scope") for k in counted)
+    carry = (max(set(counted), key=counted.count), seg.paragraph) if scoped else (None if counted else ctx.carried)
+    return drafts, _Context(last, carry, day_para)
 
 
 def _main_figure_start(nums: Sequence[Number], daily: Number) -> int:
@@ -391,7 +406,7 @@ def _make_draft(
             category, subj, ref = prev_subject.category, prev_subject, None  # "12 drones out of 17 launched"
     elif subj is not None and subj.reference is not None and (category is None or subj.reference == "partitive"):
         ref = subj.reference
-    elif subj is not None and subj.unknown and outcome is not None and it.unit is None:
+    elif subj is not None and subj.unknown and outcome is not None and outcome.equipment is not None and it.unit is None:
         # an outcome on a noun the lexicon does not know: "141 areas were struck", "35 attackers were killed"
         category = "personnel" if PERSONNEL_WORDS.fullmatch(outcome.text) else "other"
     if n.kind == "article" and ref is None and category is not None and outcome is None and not it.label:
@@ -408,7 +423,8 @@ def _make_draft(
     clause = next((p for p in parts if p[0] <= n.start <= p[1]), (seg.start, seg.end))
     in_clause = [a for a in named if clause[0] <= a[0] <= clause[1]]
     before = [a for a in in_clause if a[0] < n.start]
-    pick = before[-1] if before else (in_clause[0] if in_clause else (named[0] if named else None))
+    earlier = [a for a in named if a[0] < n.start]  # "X said ... and that no vehicles were hit": X
+    pick = before[-1] if before else (in_clause[0] if in_clause else (earlier[-1] if earlier else (named[0] if named else None)))
     claimant = pick[1] if pick else (header[1] if header else None)
     qualifiers = {q for q, rx in _HEDGES if rx.search(text, clause[0], clause[1])}
     if pick and pick[2].lower().startswith("claim"):
@@ -425,7 +441,7 @@ def _make_draft(
     words = outcome if not cue.background or it.unit is None else None
     claim = Claim(
         category=category,
-        outcome=words.for_category(category) if words is not None and category is not None else None,
+        outcome=words.for_category(category, subj.subtype if subj else None) if words is not None and category is not None else None,
         count=None if it.unit and it.unit[0] == "date" else n.count,
         count_low=n.low if has_bounds else None,
         count_high=n.high if has_bounds else None,

@@ -10,9 +10,13 @@ Outcome rules (never stronger than the text):
   "eliminated", "liquidated", "killed" -> ``destroyed``; "damaged", "disabled", "immobilised",
   "knocked out", "neutralised", "caught fire", "wounded" -> ``damaged``; "destroyed or damaged" ->
   ``damaged`` (the weaker of the two).
-* "hit", "struck", "striking", "targeted", "attacked", "engaged" -> ``hit``.
+* "hit", "struck", "striking", "targeted", "attacked", "engaged", "taking direct hits", "a blow to" -> ``hit``.
+* "took down" is read as "took out"; "erupting into flames" as "caught fire"; "met their demise" as
+  "destroyed". Nouns with "of" count: "the destruction of a tank", "the elimination of 11 soldiers".
 * "captured", "seized", "taken prisoner", "surrendered", "trophy" -> ``captured``.
-* "shot down", "downed", "intercepted", "brought down" -> ``shot_down``.
+* "shot down", "downed", "intercepted", "brought down" -> ``shot_down``; for aerial targets (aircraft,
+  drones, missiles) also "intercepted and destroyed", "neutralised" and "repelled" (air-defence usage;
+  "repelled" says nothing of ground equipment or people).
 * "lost", "losses", "the loss of", "minus" (jargon: "minus two tanks") -> ``lost``.
 * No outcome word: ``None`` (the text says only that they were there: "a column of 10-15 armoured
   vehicles", "17 launched").
@@ -26,59 +30,95 @@ from dataclasses import dataclass
 from vidtools.claims.lexicon import Lexicon, LexMatch
 
 # (pattern, outcome for personnel, outcome for equipment); tried in this order at one position
-_OUTCOME_WORDS: list[tuple[str, str, str]] = [
+_OUTCOME_WORDS: list[tuple[str, str | None, str | None, str | None]] = [
     (r"(?:killed|dead)\s+(?:and/or|or|and)\s+(?:wounded|injured)|(?:wounded|injured)\s+(?:and/or|or|and)\s+(?:killed|dead)",
-     "killed_or_injured", "damaged"),
+     "killed_or_injured", "damaged", None),
+    (r"(?:intercept(?:ed|ing|s)?|shot\s+down|downed)\s+(?:and|or)\s+destroy(?:ed|ing|s)?|destroy(?:ed|ing|s)?\s+(?:and|or)\s+"
+     r"(?:intercept(?:ed|ing|s)?|shot\s+down|downed)|neutrali[sz]ed\s+or\s+(?:shot\s+down|downed|destroyed)",
+     "killed_or_injured", "destroyed", "shot_down"),
     (r"destroyed\s+(?:and/or|or|and)\s+damaged|damaged\s+(?:and/or|or|and)\s+destroyed|hit\s+(?:and|or)\s+destroyed",
-     "killed_or_injured", "damaged"),
-    (r"casualt(?:y|ies)", "killed_or_injured", "damaged"),
-    (r"(?:eliminat|liquidat)(?:ed|ing|es|e)|put\s+out\s+of\s+action", "killed_or_injured", "destroyed"),
-    (r"neutrali[sz](?:ed|ing|es|e)|taken\s+out|took\s+out", "killed_or_injured", "damaged"),
+     "killed_or_injured", "damaged", None),
+    (r"casualt(?:y|ies)", "killed_or_injured", "damaged", None),
+    (r"(?:eliminat|liquidat)(?:ed|ing|es|e|ion)|put\s+out\s+of\s+action", "killed_or_injured", "destroyed", None),
+    (r"neutrali[sz](?:ed|ing|es|e|ation)|taken\s+out|took\s+out|(?:take|takes|taking|took|taken)\s+down",
+     "killed_or_injured", "damaged", "shot_down"),
     (r"taken\s+prisoner|took\s+prisoner|taken\s+captive|captur(?:ed|ing|es|e)|seized|surrendered|trophy|trophies",
-     "captured", "captured"),
-    (r"shot\s+down|shoot(?:ing|s)?\s+down|downed|intercept(?:ed|ing|s)?|brought\s+down", "killed", "shot_down"),
-    ((r"wiped\s+out|blown\s+up|blew\s+up|brewed\s+up|cooked\s+off|explod(?:ed|es)|torched|smashed|wrecked|demolished|"
-      r"incinerated|sank|sunk|sinking|burn(?:ed|t)\s+out|burned\s+down|finish(?:ed|ing)\s+off|detonat(?:ed|es|ing)|"
-     r"obliterat(?:ed|ing|es|e)|annihilat(?:ed|ing|es|e)"), "killed_or_injured", "destroyed"),
+     "captured", "captured", None),
+    (r"shot\s+down|shoot(?:ing|s)?\s+down|downed|downing|intercept(?:ed|ing|s)?|brought\s+down", "killed", "shot_down", None),
+    (r"repel(?:led|s)?|repuls(?:ed|es)", None, None, "shot_down"),
+    ((r"wiped\s+out|blown\s+up|blew\s+up|blow(?:s|ing)?\s+up|brewed\s+up|cooked\s+off|explod(?:ed|es)|torched|smashed|"
+      r"wrecked|demolished|incinerated|sank|sunk|sinking|burn(?:ed|t)\s+out|burned\s+down|finish(?:ed|ing)\s+off|"
+      r"detonat(?:ed|es|ing)|obliterat(?:ed|ing|es|e)|annihilat(?:ed|ing|es|e)|destruction|"
+      r"(?:met|meet|meets|meeting)\s+(?:its|their|his|a)\s+(?:\w+\s+)?demise"), "killed_or_injured", "destroyed", None),
     (r"kill(?:ed|ing|s)?|slain|dead|died|dying|deaths?|fatalit(?:y|ies)|KIA|cargo\s+200|(?:now|are|is|became|went)\s+200",
-     "killed", "destroyed"),
-    (r"cargo\s+300|(?:now|are|is|became|went)\s+300", "injured", "damaged"),
-    (r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA", "injured", "damaged"),
-    (r"destroy(?:ed|ing|s)?|burn(?:ed|t|ing)?", "killed_or_injured", "destroyed"),
-    (r"damag(?:ed|ing|es|e)|disabled|immobili[sz]ed|knocked\s+out|knock(?:s|ed)?\s+(?:it|them)\s+out|caught\s+fire|set\s+(?:on\s+fire|ablaze)|on\s+fire|ablaze",
-     "injured", "damaged"),
-    (r"hit(?:ting|s)?|struck|strik(?:e|es|ing)|target(?:ed|ing|s)|attack(?:ed|ing|s)|engag(?:ed|ing|es|e)|covered", "hit", "hit"),
-    (r"lost|los(?:e|es|ing)|losses|loss|minus", "lost", "lost"),
+     "killed", "destroyed", None),
+    (r"cargo\s+300|(?:now|are|is|became|went)\s+300", "injured", "damaged", None),
+    (r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA", "injured", "damaged", None),
+    (r"destroy(?:ed|ing|s)?|burn(?:ed|t|ing)?", "killed_or_injured", "destroyed", None),
+    (r"damag(?:ed|ing|es|e)|disabled|immobili[sz]ed|knocked\s+out|knock(?:s|ed)?\s+(?:it|them)\s+out|caught\s+fire|"
+     r"set\s+(?:on\s+fire|ablaze)|on\s+fire|ablaze|(?:erupt|burst|went|go|goes|going)(?:ed|ing|s)?\s+(?:up\s+)?in(?:to)?\s+flames|"
+     r"engulfed\s+in\s+flames|in\s+flames",
+     "injured", "damaged", None),
+    (r"(?:tak(?:ing|es?)|took|taken|receiv(?:ed|ing|es?)|suffer(?:ed|ing|s)?)\s+(?:an?\s+)?(?:direct\s+|several\s+)?hits?|"
+     r"blows?\s+to|hit(?:ting|s)?|struck|strik(?:e|es|ing)|target(?:ed|ing|s)|attack(?:ed|ing|s)|engag(?:ed|ing|es|e)|covered",
+     "hit", "hit", None),
+    (r"lost|los(?:e|es|ing)|losses|loss|minus", "lost", "lost", None),
 ]  # fmt: skip
-OUTCOME_ALT = "|".join(f"(?:{p})" for p, _, _ in _OUTCOME_WORDS)
+OUTCOME_ALT = "|".join(f"(?:{p})" for p, *_ in _OUTCOME_WORDS)
 """All outcome words as one alternation without groups (to embed in other patterns)."""
 OUTCOME_RE = re.compile(
-    r"(?<![\w-])(?:" + "|".join(f"(?P<o{i}>{p})" for i, (p, _, _) in enumerate(_OUTCOME_WORDS)) + r")(?![\w-])",
+    r"(?<![\w-])(?:" + "|".join(f"(?P<o{i}>{p})" for i, (p, *_) in enumerate(_OUTCOME_WORDS)) + r")(?![\w-])",
     re.IGNORECASE,
 )
 _NOUN_FORMS = {"strike", "strikes", "hits", "attacks", "attack", "losses", "loss", "deaths", "death", "casualty",
-               "trophy", "trophies", "fatality", "fatalities"}  # fmt: skip
+               "trophy", "trophies", "fatality", "fatalities", "destruction", "elimination", "liquidation",
+               "neutralisation", "neutralization"}  # fmt: skip
+NOUN_OF_FORMS = {"destruction", "elimination", "liquidation", "neutralisation", "neutralization", "downing", "capture",
+                 "loss", "losses"}  # fmt: skip
+"""Outcome nouns that take their object with "of" ("the destruction of a tank", "the loss of two tanks")."""
 """Outcome words that are nouns: not a verb before a number ("after two more strikes")."""
+
+
+AERIAL_CATEGORIES = ("aircraft",)
+"""Categories whose members are aerial targets (with ``other`` of subtype ``munition``: missiles, bombs)."""
+
+
+def is_aerial(category: str | None, subtype: str | None = None) -> bool:
+    """True for an aerial target: an aircraft or drone, or a missile / bomb (``other``/``munition``)."""
+    return category in AERIAL_CATEGORIES or (category == "other" and subtype == "munition")
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """Outcome words found in the text ("were shot down")."""
+    """Outcome words found in the text ("were shot down").
+
+    Attributes:
+        start, end, text: Where and what.
+        personnel: The outcome for people (None: the words say nothing of people).
+        equipment: The outcome for equipment (None: nothing).
+        aerial: The outcome for aerial targets when it differs ("neutralised" drones are shot down).
+    """
 
     start: int
     end: int
     text: str
-    personnel: str
-    equipment: str
+    personnel: str | None
+    equipment: str | None
+    aerial: str | None = None
 
-    def for_category(self, category: str | None) -> str:
-        """The outcome for a subject of ``category`` (people and equipment read some words differently)."""
-        return self.personnel if category == "personnel" else self.equipment
+    def for_category(self, category: str | None, subtype: str | None = None) -> str | None:
+        """The outcome for a subject of ``category`` (people, equipment and aerial targets read some words
+        differently); None when the words say nothing of such a subject ("repelled" tanks)."""
+        if category == "personnel":
+            return self.personnel
+        if self.aerial is not None and is_aerial(category, subtype):
+            return self.aerial
+        return self.equipment
 
 
 def outcome_at(m: re.Match[str]) -> Outcome:
-    _, pers, equip = _OUTCOME_WORDS[int((m.lastgroup or "o0")[1:])]
-    return Outcome(m.start(), m.end(), m.group(), pers, equip)
+    _, pers, equip, aerial = _OUTCOME_WORDS[int((m.lastgroup or "o0")[1:])]
+    return Outcome(m.start(), m.end(), m.group(), pers, equip, aerial)
 
 
 def find_outcomes(text: str, start: int, end: int) -> tuple[Outcome, ...]:
@@ -147,6 +187,8 @@ _CANCEL_HEADS = {
     "parts", "production", "wave", "waves", "brigade", "brigades", "battalion", "battalions", "regiment", "regiments",
     "company", "companies", "group", "groups", "team", "teams", "pilots", "hunter", "hunters", "destroyer",
     "destroyers", "course", "courses", "training", "program", "programme", "times", "occasions", "degrees",
+    "counterattack", "counterattacks", "counter-attack", "counter-attacks", "counteroffensive", "offensive",
+    "offensives", "clash", "clashes", "engagement", "engagements", "battle", "battles",
 }  # fmt: skip
 _TOKEN_RE = re.compile(r"[^\s,;:()\[\]\"“”]+")
 _SPACE_RE = re.compile(r"[ \t\u00a0\"“”]*")
@@ -257,7 +299,7 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
         if o is not None:
             out = outcome_at(o)
             if not is_noun_form(out) and w.endswith(("ed", "en", "wn", "t")) and _lex_ahead(text, tok.end(), end, lexicon):
-                adjectival = Outcome(tok.start(), tok.end(), tok.group(), out.personnel, out.equipment)
+                adjectival = Outcome(tok.start(), tok.end(), tok.group(), out.personnel, out.equipment, out.aerial)
                 j = tok.end()
                 continue
             break

@@ -155,7 +155,7 @@ def resolve_references(text: str, segs: Sequence[Segment], drafts: list[Draft], 
                 continue
             if ref is None or j is None:
                 continue
-            o = words.for_category(ref.category) if words is not None else None
+            o = words.for_category(ref.category, ref.subtype) if words is not None else None
             if d.ref == "partitive" and words is None and c.count is not None and ref.count is not None and c.count < ref.count:
                 # "196 occupiers were neutralised, 112 of them irreversibly": a part, with the whole's outcome
                 c = dataclasses.replace(c, category=ref.category, subtype=ref.subtype, outcome=ref.outcome,
@@ -182,10 +182,10 @@ def resolve_references(text: str, segs: Sequence[Segment], drafts: list[Draft], 
             if r.category is not None and r.ordinal is None and not text[r.start : r.end].lower().endswith("s"):
                 # "struck the Russian patrol ship ... the ship sank" with nothing before: one of it
                 kind = Claim(category=r.category, outcome=None, count=1, subtype=r.subtype, subject=text[r.start : r.end])
-                found.append((_ref_claim(text, kind, r, r.outcome.for_category(r.category), 1, segs), r.segment))
+                found.append((_ref_claim(text, kind, r, r.outcome.for_category(r.category, r.subtype), 1, segs), r.segment))
             continue
         ref = found[j][0]
-        o = r.outcome.for_category(ref.category)
+        o = r.outcome.for_category(ref.category, ref.subtype)
         if r.ordinal in ("rest", "remaining"):
             if ref.count is None:
                 continue
