@@ -24,6 +24,7 @@ from vidtools.claims.lexicon import Lexicon, default_lexicon, load_lexicon
 from vidtools.claims.model import QUALIFIERS, Claim, Cue
 from vidtools.claims.numbers import Number, find_numbers, mask_dates
 from vidtools.claims.phrases import (
+    NOUN_OF_FORMS,
     OUTCOME_RE,
     PERSONNEL_WORDS,
     Outcome,
@@ -45,7 +46,7 @@ _PRESENCE_RE = re.compile(r"(?:\s+(?:were|was|are|is|been|being|also))+\s+(?:see
 _LIST_SEP_RE = re.compile(
     r"^(?:\s+(?:that|which|who|with|from|near|in|on|made|built|supplied|produced|manufactured)\b[^,;.\d]{0,60})?"
     r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+|including\s+)?|and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)"
-    r"(?:also\s+)?$",
+    r"(?:also\s+)?(?:(?:windows|roofs?|facades?|parts?|sections?)\s+of\s+)?$",
     re.IGNORECASE,
 )
 _INCLUDING_RE = re.compile(r"[,(]\s*(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|of\s+them)\s+$", re.IGNORECASE)
@@ -53,7 +54,10 @@ _NO_CASUALTIES_RE = re.compile(r"\s+(?:civilian\s+)?(?P<w>casualties|deaths|fata
                                re.IGNORECASE)  # fmt: skip
 _CREW_OF_RE = re.compile(r"\b(?P<w>crew|crews|group|squad|team|platoon|detachment)\s+of\s+$", re.IGNORECASE)
 _PRE_STOP = {"and", "or", "but", "while", "whereas", "said", "says", "that", "which", "who", "by", "were", "was",
-             "with", "is", "are", "after", "before", "when", "as", "because", "claimed"}  # fmt: skip
+             "with", "is", "are", "after", "before", "when", "as", "because", "claimed", "where", "whose", "whom"}  # fmt: skip
+_LOSS_OF_RE = re.compile(r"(?:\s+(?:of|among|in)\s+[^\d,.;:]{0,60}?)?\s+(?:amounted\s+to|amount\s+to|totall?ed|stood\s+at|reached|"
+                         r"were|was|came\s+to|numbered)\s*$", re.IGNORECASE)  # fmt: skip
+_AMONG_RE = re.compile(r"\s+among\s+(?:those|the)\s+(?P<o>injured|wounded|killed|dead|casualties)\b", re.IGNORECASE)
 _LOSS_FILL_RE = re.compile(r"^\s*(?:amounted\s+to|amount\s+to|totall?ed|stood\s+at|were|was|included|include|of|"
                            r"reached|comprised|numbered|came\s+to|:)", re.IGNORECASE)  # fmt: skip
 _HEDGES = [
@@ -141,7 +145,7 @@ def extract_claims(text: str, *, lexicon: Lexicon | str | os.PathLike[str] | Non
     ]  # fmt: skip
     drafts.sort(key=lambda d: d.claim.span[0])
     claims = resolve_references(text, segs, drafts, lex)
-    claims = merge_repeats(claims, segs)
+    claims = merge_repeats(claims, segs, text)
     return _finish(text, claims)
 
 
@@ -187,6 +191,11 @@ def _pre_outcome(text: str, lo: int, num_start: int) -> Outcome | None:
     """The nearest outcome verb before a number ("destroyed more than 150", "losses amounted to up to 210")."""
     outs = find_outcomes(text, lo, num_start)
     for o in reversed(outs):
+        low = o.text.lower()
+        if low in NOUN_OF_FORMS and re.fullmatch(r"\s+of\s+", text[o.end : num_start]):
+            return o  # "the destruction of a tank", "the elimination of 11 soldiers"
+        if low in ("losses", "loss", "casualties") and _LOSS_OF_RE.match(text, o.end, num_start):
+            return o  # "the losses of the Ukrainian armed forces amounted to up to 140"
         fill = re.sub(r",\s*(?:including|among\s+them|notably|in\s+particular)\s+[\"“']?$", " ", text[o.end : num_start])
         words = re.findall(r"[\w'’\-]+", fill)
         if re.search(r"\d|[;.!?,]", fill) or len(words) > 4 or any(w.lower() in _PRE_STOP for w in words):
@@ -233,6 +242,9 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
             own = _pre_outcome(text, max(prev_end, seg.start), n.start)
         if own is None and label is None:
             own = bare_outcome(text, np_end, seg.end)
+        if own is None and label is None:
+            among = _AMONG_RE.match(text, np_end, seg.end)  # "four employees among those injured"
+            own = outcome_at(OUTCOME_RE.match(text, among.start("o"), seg.end)) if among else None  # type: ignore[arg-type]
         elif own is not None and own.equipment == "lost" and own.end <= n.start and label is None:
             specific = bare_outcome(text, np_end, seg.end)  # "lost 1,530 soldiers killed or wounded"
             own = specific if specific is not None and specific.start - np_end <= 1 else own

@@ -282,6 +282,11 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
             break
         w = tok.group().lower().strip(".'’")
         if matches:
+            if w in ("and", "or", "&") and not matches[-1].generic:
+                nxt = _lex_ahead(text, tok.end(), end, lexicon, 1)
+                if nxt is not None and nxt.category == matches[-1].category and not nxt.generic:
+                    j = tok.end()  # "T-72 and T-80 tanks", "tanks and armored vehicles": one phrase
+                    continue
             if w in _CANCEL_HEADS and _lex_ahead(text, tok.end(), end, lexicon, 1) is None:
                 return Subject(start or j, tok.end(), None, None, None, reference, adjectival)
             if _is_modifier(tok.group()) and _lex_ahead(text, tok.end(), end, lexicon, 1) is not None:
@@ -363,7 +368,9 @@ _ADV = (
     r"directly|additionally|mortally|heavily|not|either|each|too|quickly|almost|nearly|finally|locally"
 )
 _POST_AUX_RE = re.compile(
-    rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside|over|across|behind|with)\b)"
+    r"(?:[\"”']|\s*[\[(][^\])\n]{1,80}[\])])?"
+    rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside|over|across|behind|with)\b|"
+    r"\s+[a-z]+(?:ed|ing)\s+(?:for|to|towards?|at|from|by|over|into|near|on)\b)"
     rf"[^,.;:\d]{{0,60}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}|[a-z]+ly))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
     re.IGNORECASE,
 )
@@ -380,8 +387,8 @@ def post_outcome(text: str, pos: int, end: int) -> Outcome | None:
     if not m:
         return None
     chain = m.group("chain").lower().replace("\"", " ").replace("“", " ").split()
-    if not any(w in _PASSIVE_AUX for w in chain):
-        return None
+    if not any(w in _PASSIVE_AUX for w in chain) or any(w in ("not", "never") for w in chain):
+        return None  # no passive, or a negated one ("the drones that were not destroyed")
     o = OUTCOME_RE.match(text, m.start("o"), end)
     if o is None:
         return None
@@ -402,9 +409,12 @@ def bare_outcome(text: str, pos: int, end: int) -> Outcome | None:
             out = outcome_at(o)
             if is_noun_form(out) or out.text.lower().endswith("ing"):
                 return None
-            after = text[o.end() : o.end() + 12]
-            if re.match(r"\s+(?:\d|an?\b|the\b|two\b|three\b|its\b|their\b)", after, re.IGNORECASE):
+            after = text[o.end() : o.end() + 14]
+            if re.match(r"\s+(?:\d|an?\b|the\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b|its\b|"
+                        r"their\b|his\b|her\b|our\b|several\b|some\b|dozens\b|many\b|all\b|both\b|these\b|those\b)", after, re.IGNORECASE):
                 return None  # an active verb with its own object: "... the unit destroyed three tanks"
+            if re.search(r"\bto\s*$", text[j : o.start()]):
+                return None  # "several managed to hit Kryvyi Rih": what they did, not what happened to them
             return out
         tok = re.compile(r"[\w'’\-]+").match(text, m.end(), end)
         if tok is None or re.fullmatch(r"\d.*|and|or|but|by|that|which|who|while|said|says|was|were", tok.group(), re.IGNORECASE):

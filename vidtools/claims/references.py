@@ -10,7 +10,12 @@
   earlier figure less those accounted for since).
 * :func:`merge_repeats`: a figure repeated in headline / caption and body is one claim with several
   spans (the body's wording kept); "video shows two helicopters burning" after "destroyed two
-  helicopters" is the same two.
+  helicopters" is the same two. In the body, the same figure of the same kind told again by the same
+  claimant within two paragraphs (by none: in the same or the next paragraph) is one claim too: a paraphrase and its quote ("lost
+  more than 250 servicemen" ... "over 250 Ukrainian soldiers ... have been eliminated"), a summary
+  and its detail. The merged claim keeps the most specific outcome (for aerial targets "shot down"
+  is more specific than "destroyed"). Items of one list, one sentence, or a sentence that marks
+  another event ("in a separate strike", "another") are never merged.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from vidtools.claims.phrases import (
     Outcome,
     bare_outcome,
     find_outcomes,
+    is_aerial,
     is_noun_form,
     post_outcome,
     subject_after,
@@ -278,11 +284,60 @@ def _skip_ws(text: str, pos: int) -> int:
     return pos
 
 
-def merge_repeats(claims: list[Claim], segs: Sequence[Segment]) -> list[Claim]:
-    """One claim for the same figure stated in headline / caption and body (the body's wording kept)."""
+def _strength(c: Claim, outcome: str | None) -> int:
+    """How specific an outcome is for claim ``c`` ("shot down" names how an aerial target was destroyed)."""
+    if outcome == "shot_down" and is_aerial(c.category, c.subtype):
+        return 6
+    return _STRENGTH.get(outcome, 0)
+
+
+def _compatible(a: str | None, b: str | None, aerial: bool) -> bool:
+    if a == b or a in (None, "hit", "lost") or b in (None, "hit", "lost"):
+        return True
+    if aerial and {a, b} == {"shot_down", "destroyed"}:
+        return True
+    return _implied(a, b) or _implied(b, a)
+
+
+def _same_claimant(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return True
+    wa, wb = (set(re.findall(r"[a-z0-9]+", x.lower())) - {"the", "of", "s"} for x in (a, b))
+    return bool(wa and wb and (wa <= wb or wb <= wa))
+
+
+_DISTINCT_RE = re.compile(r"\b(?:separate|another|second|elsewhere|earlier|previously|also\s+in)\b", re.IGNORECASE)
+_OTHERS_RE = re.compile(r"(?:another|other|more|additional|further)\b", re.IGNORECASE)
+
+
+def merge_repeats(claims: list[Claim], segs: Sequence[Segment], text: str = "") -> list[Claim]:
+    """One claim for the same figure stated in headline / caption and body (the body's wording kept),
+    or told again in the body (see the module notes)."""
+
+    def seg_of(c: Claim) -> Segment | None:
+        return next((s for s in segs if s.start <= c.span[0] < s.end + 1), None)
 
     def kind_of(c: Claim) -> str:
-        return next((s.kind for s in segs if s.start <= c.span[0] < s.end + 1), "sentence")
+        s = seg_of(c)
+        return s.kind if s is not None else "sentence"
+
+    def restated(o: Claim, c: Claim) -> bool:
+        so, sc = seg_of(o), seg_of(c)
+        if so is None or sc is None or so == sc or sc.paragraph - so.paragraph > 2:
+            return False
+        if so.kind == sc.kind == "list_item" and so.paragraph == sc.paragraph:
+            return False
+        if (o.count, o.count_low, o.count_high, o.bound) != (c.count, c.count_low, c.count_high, c.bound):
+            return False
+        if _OTHERS_RE.match(c.subject or "") or re.match(r"another\b", c.number_text or "", re.IGNORECASE):
+            return False  # "two more tanks", "another drone": not the ones told before
+        if text and _DISTINCT_RE.search(text, sc.start, sc.end):
+            return False
+        if not (o.subtype == c.subtype or None in (o.subtype, c.subtype)):
+            return False
+        if None in (o.claimant, c.claimant) and (o.claimant, c.claimant) != (None, None) and sc.paragraph - so.paragraph > 1:
+            return False  # a figure told by no one is another's only nearby
+        return _compatible(o.outcome, c.outcome, is_aerial(c.category, c.subtype)) and _same_claimant(o.claimant, c.claimant)
 
     out: list[Claim] = []
     for c in claims:
@@ -299,23 +354,30 @@ def merge_repeats(claims: list[Claim], segs: Sequence[Segment]) -> list[Claim]:
                 continue
         k = kind_of(c)
         match = None
+        body = False
         for j, o in enumerate(out):
             if o.background or o.category != c.category:
                 continue
             if "headline" not in (k, kind_of(o)) and "caption" not in (k, kind_of(o)):
+                if restated(o, c):
+                    match, body = j, True
                 continue
             if (o.count, o.count_low, o.count_high) != (c.count, c.count_low, c.count_high) and o.count != c.count:
                 continue
-            if not (o.outcome == c.outcome or o.outcome in (None, "hit", "lost") or c.outcome in (None, "hit", "lost")):
+            if not (o.outcome == c.outcome or o.outcome in (None, "hit", "lost") or c.outcome in (None, "hit", "lost")
+                    or _compatible(o.outcome, c.outcome, is_aerial(c.category, c.subtype))):  # fmt: skip
                 continue
-            match = j
+            match, body = j, False
             break
         if match is None:
             out.append(c)
             continue
         o = out[match]
-        base, other = (c, o) if kind_of(o) in ("headline", "caption") and k not in ("headline", "caption") else (o, c)
-        outcome = base.outcome if _STRENGTH.get(base.outcome, 0) >= _STRENGTH.get(other.outcome, 0) else other.outcome
+        if body:
+            base, other = o, c
+        else:
+            base, other = (c, o) if kind_of(o) in ("headline", "caption") and k not in ("headline", "caption") else (o, c)
+        outcome = base.outcome if _strength(base, base.outcome) >= _strength(base, other.outcome) else other.outcome
         out[match] = dataclasses.replace(
             base,
             outcome=outcome,
@@ -323,5 +385,3 @@ def merge_repeats(claims: list[Claim], segs: Sequence[Segment]) -> list[Claim]:
             repeats=tuple(sorted({*base.repeats, other.span, *other.repeats} - {base.span})),
         )
     return out
-
-
