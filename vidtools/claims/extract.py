@@ -320,6 +320,7 @@ def _read_segment(
         if a.subject is None and a.unit is None and re.fullmatch(r"\s+(?:out\s+)?of\s+", text[a.number.end : b.number.start]):
             items[k] = dataclasses.replace(a, subject=b.subject)
     shared = _share_outcomes(text, seg, items, header[0] if header else None)
+    items, shared = _elided(text, seg, items, shared, lex)
     first_num = next((it.number.start for it in items if it.unit is None), None)
     day_para = seg.paragraph if DAY_SCOPE_RE.search(text, seg.start, seg.end) else ctx.day_paragraph
     day_scope = day_para is not None and seg.paragraph - day_para <= 1
@@ -345,6 +346,44 @@ def _read_segment(
     scoped = counted and all(k in ("cumulative_total", "time_scope") for k in counted)
     carry = (max(set(counted), key=counted.count), seg.paragraph) if scoped else (None if counted else ctx.carried)
     return drafts, _Context(last, carry, day_para)
+
+
+_PLACE_AFTER_RE = re.compile(r"\s+(?:each\s+)?(?:over|in|near|above|across|around|off|on|at)\s+(?:the\s+)?(?:occupied\s+)?[A-Z]")
+_PLACE_RE = re.compile(r"\b(?:over|in|near|above|across|around|off|on|at)\s+(?:the\s+)?(?:occupied\s+)?[A-Z]")
+_RESTATED_RE = re.compile(r"\s*(?:in\s+total|in\s+all|altogether)?\s*[.;!]?\s*$", re.IGNORECASE)
+
+
+def _elided(text: str, seg: Segment, items: list[_Item], shared: list[Outcome | None],
+            lex: Lexicon) -> tuple[list[_Item], list[Outcome | None]]:  # fmt: skip
+    """Numbers whose noun and verb are left out.
+
+    * A breakdown by place: "11 drones were shot down over the Belgorod Region, 28 over the
+      Voronezh Region and one each over ..." (28 and 1 take the item before them).
+    * A figure restating its clause after a dash: "most of the drones were shot down over the
+      Black Sea – 60 in total" (60 takes the clause's last noun and outcome).
+    """
+    items, shared = list(items), list(shared)
+    for k, it in enumerate(items):
+        n = it.number
+        if it.subject is not None or it.unit is not None or it.label or n.kind not in ("digits", "words"):
+            continue
+        if k > 0 and _PLACE_AFTER_RE.match(text, n.end, seg.end):
+            p = items[k - 1]
+            before = text[p.number.end : n.start]
+            if (p.subject is not None and p.unit is None and _PLACE_RE.search(before)
+                    and re.search(r"(?:,|\band)\s*$", before) and not re.search(r"\d", before)):  # fmt: skip
+                subj = p.subject
+                items[k] = dataclasses.replace(it, subject=Subject(n.end, n.end, subj.category, subj.subtype, subj.equipment, subj.reference))
+                shared[k] = shared[k] or shared[k - 1]
+                continue
+        if re.search(r"\s[–—-]\s*$|:\s*$", text[max(seg.start, n.start - 3) : n.start]) and _RESTATED_RE.match(text, n.end, seg.end):
+            nouns = [m for m in lex.find_all(text, seg.start, n.start) if m.category is not None]
+            outs = [o for o in find_outcomes(text, seg.start, n.start) if not is_noun_form(o)]
+            if nouns and outs:
+                head = nouns[-1]
+                items[k] = dataclasses.replace(it, subject=Subject(n.end, n.end, head.category, head.subtype, None))
+                shared[k] = shared[k] or outs[-1]
+    return items, shared
 
 
 def _main_figure_start(nums: Sequence[Number], daily: Number) -> int:

@@ -215,7 +215,7 @@ def _is_modifier(tok: str) -> bool:
     return (
         w.endswith(("'s", "’s"))
         or any(c.isdigit() for c in w)
-        or "-" in w
+        or any(d in w for d in "-—–")
         or tok[:1].isupper()
         or w in _ADJECTIVES
         or w.endswith(_ADJ_ENDINGS)
@@ -235,6 +235,17 @@ def _lex_ahead(text: str, pos: int, end: int, lexicon: Lexicon, tokens: int = 2)
             return None
         j = tok.end()
     return None
+
+
+def _compound_ahead(text: str, pos: int, end: int, lexicon: Lexicon) -> bool:
+    """A lexicon term after at most one more plain noun ("ministry employees", "cruise missiles")."""
+    if _lex_ahead(text, pos, end, lexicon, 0) is not None:
+        return True
+    j = _skip(text, pos, end)
+    tok = _TOKEN_RE.match(text, j, end)
+    if tok is None or not re.fullmatch(r"[a-z][a-z\-]+", tok.group()) or tok.group() in _STOP or OUTCOME_RE.fullmatch(tok.group()):
+        return False
+    return _lex_ahead(text, tok.end(), end, lexicon, 0) is not None
 
 
 def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | None:
@@ -259,8 +270,9 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
             return None  # "26 of 29 drones": the second number has the noun
         j = m_of.end()
     m_units = re.compile(r"(?:units|pieces|items|types)\s+of\s+", re.IGNORECASE).match(text, j, end)
-    if m_units and not lexicon.match(text, j):
-        j = m_units.end()
+    head_lex = lexicon.match(text, j)
+    if m_units and (head_lex is None or head_lex.generic):
+        j = m_units.end()  # "38 units of military equipment", "several pieces of heavy equipment"
     start = None
     matches: list[LexMatch] = []
     adjectival: Outcome | None = None
@@ -309,7 +321,7 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
                 continue
             break
         plain_noun = w not in _STOP and not _NUMBER_TOKEN_RE.fullmatch(w) and re.fullmatch(r"[a-z][a-z\-]+", w) is not None
-        noun_compound = plain_noun and _lex_ahead(text, tok.end(), end, lexicon, 0) is not None
+        noun_compound = plain_noun and _compound_ahead(text, tok.end(), end, lexicon)
         if modifiers >= 4 or not (_is_modifier(tok.group()) or noun_compound):
             if plain_noun and reference in (None, "others") and not w.endswith("ing") and w not in _AUX_WORDS:
                 # a noun the lexicon does not know ("two more waves", "141 areas", "35 attackers")
@@ -413,11 +425,12 @@ def bare_outcome(text: str, pos: int, end: int) -> Outcome | None:
             if re.match(r"\s+(?:\d|an?\b|the\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b|its\b|"
                         r"their\b|his\b|her\b|our\b|several\b|some\b|dozens\b|many\b|all\b|both\b|these\b|those\b)", after, re.IGNORECASE):
                 return None  # an active verb with its own object: "... the unit destroyed three tanks"
-            if re.search(r"\bto\s*$", text[j : o.start()]):
+            if re.search(r"\bto\s+$", text[max(pos, o.start() - 6) : o.start()]):
                 return None  # "several managed to hit Kryvyi Rih": what they did, not what happened to them
             return out
         tok = re.compile(r"[\w'’\-]+").match(text, m.end(), end)
-        if tok is None or re.fullmatch(r"\d.*|and|or|but|by|that|which|who|while|said|says|was|were", tok.group(), re.IGNORECASE):
+        if tok is None or re.fullmatch(r"\d.*|and|or|but|by|that|which|who|while|said|says|was|were|is|are|it|they|he|she|we|"
+                                       r"before|after|until|when|as|once", tok.group(), re.IGNORECASE):  # fmt: skip
             return None
         j = tok.end()
     return None
