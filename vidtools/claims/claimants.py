@@ -17,7 +17,7 @@ _VERBS = (
     r"wrote|writes|posted|posts|added|adds|told|tells|noted|notes|alleged|alleges|asserted|asserts|insisted|"
     r"insists|confirmed|confirms|boasted|estimated|estimates|published|explained|explains|documented|"
     r"assessed|assesses|saying|adding|noting|stressing|warning|warned|warns|shared|shares|described|describes|"
-    r"reads|went\s+on|continued"
+    r"reads|went\s+on|continued|showed|shows"
 )
 _VERB_RE = re.compile(rf"\b(?P<v>{_VERBS})\b", re.IGNORECASE)
 _PARTICIPLES = {"saying", "adding", "noting", "stressing", "warning", "claiming"}
@@ -147,6 +147,9 @@ def find_attributions(text: str, start: int, end: int) -> tuple[Attribution, ...
         if low in _PARTICIPLES:
             if out and out[-1].pos < m.start():
                 continue  # "the air force said, adding that ...": the same claimant
+            if re.search(rf"\b(?:{'|'.join(_DOC_NOUNS)})\s*$", before, re.IGNORECASE):
+                out.append(Attribution(m.start(), None, verb))  # "along with a statement claiming: ...": the last claimant
+                continue
             if re.search(r",\s*$", before):  # "X dismissed the claim, saying ..." -> the sentence's subject
                 dateline = _DATELINE_RE.match(text, start, m.start())
                 name = _walk_forward(text, dateline.end() if dateline else start, m.start(), need_start=True)

@@ -33,7 +33,8 @@ _SCOPE_CUES: list[tuple[str, str]] = [
     ("other_event", (
      r"\b(?:a|two|three|several|\d+)\s+(?:days?|weeks?|months?|years?)\s+ago\b|\bpreviously\b|\bearlier\s+this\s+(?:year|month|week)\b|"
      r"\bthe\s+(?:previous|preceding)\s+(?:day|week|month|year)\b|\bin\s+(?:a|an)\s+(?:previous|earlier|similar)\s+\w+|"
-     r"\bthe\s+day\s+before\b|\b(?:days|weeks|months)\s+earlier\b")),
+     r"\bthe\s+day\s+before\b|\b(?:days|weeks|months)\s+earlier\b|"
+     r"\b(?:comes?|came|coming)\s+(?:just\s+|only\s+)?(?:(?:a|one|two|three|four|five|several|a\s+few)\s+)?(?:days?|weeks?|hours?|months?)\s+after\b")),
     ("time_scope", (
      r"\bsince\b|\bso\s+far\b|\bto\s+date\b|\bthus\s+far\b|\bup\s+to\s+now\b|"
      r"\b(?:this|last|past|previous)\s+(?:year|month|week|summer|winter|spring|autumn|fall)\b|"

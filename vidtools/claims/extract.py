@@ -57,6 +57,8 @@ _PRE_STOP = {"and", "or", "but", "while", "whereas", "said", "says", "that", "wh
              "with", "is", "are", "after", "before", "when", "as", "because", "claimed", "where", "whose", "whom"}  # fmt: skip
 _LOSS_OF_RE = re.compile(r"(?:\s+(?:of|among|in)\s+[^\d,.;:]{0,60}?)?\s+(?:amounted\s+to|amount\s+to|totall?ed|stood\s+at|reached|"
                          r"were|was|came\s+to|numbered)\s*$", re.IGNORECASE)  # fmt: skip
+_DEFINITE_LIST_RE = re.compile(r"^\s*(?:(?:the|its|their|this|that)\s+[\w\-]+(?:\s+[\w\-]+)?\s*(?:,\s*and\s+|,\s*|\s+and\s+))+$",
+                               re.IGNORECASE)  # fmt: skip
 _AMONG_RE = re.compile(r"\s+among\s+(?:those|the)\s+(?P<o>injured|wounded|killed|dead|casualties)\b", re.IGNORECASE)
 _LOSS_FILL_RE = re.compile(r"^\s*(?:amounted\s+to|amount\s+to|totall?ed|stood\s+at|were|was|included|include|of|"
                            r"reached|comprised|numbered|came\s+to|:)", re.IGNORECASE)  # fmt: skip
@@ -145,6 +147,8 @@ def extract_claims(text: str, *, lexicon: Lexicon | str | os.PathLike[str] | Non
     ]  # fmt: skip
     drafts.sort(key=lambda d: d.claim.span[0])
     claims = resolve_references(text, segs, drafts, lex)
+    source = cl.source_line(text)  # "Source: X" names the claimant of the figures no sentence attributes
+    claims = [dataclasses.replace(c, claimant=source) if source and c.claimant is None and not c.background else c for c in claims]
     claims = merge_repeats(claims, segs, text)
     return _finish(text, claims)
 
@@ -197,6 +201,7 @@ def _pre_outcome(text: str, lo: int, num_start: int) -> Outcome | None:
         if low in ("losses", "loss", "casualties") and _LOSS_OF_RE.match(text, o.end, num_start):
             return o  # "the losses of the Ukrainian armed forces amounted to up to 140"
         fill = re.sub(r",\s*(?:including|among\s+them|notably|in\s+particular)\s+[\"“']?$", " ", text[o.end : num_start])
+        fill = _DEFINITE_LIST_RE.sub(" ", fill)  # "destroyed the missile and 18 of the drones"
         words = re.findall(r"[\w'’\-]+", fill)
         if re.search(r"\d|[;.!?,]", fill) or len(words) > 4 or any(w.lower() in _PRE_STOP for w in words):
             return None
@@ -373,7 +378,8 @@ def _elided(text: str, seg: Segment, items: list[_Item], shared: list[Outcome | 
             if (p.subject is not None and p.unit is None and _PLACE_RE.search(before)
                     and re.search(r"(?:,|\band)\s*$", before) and not re.search(r"\d", before)):  # fmt: skip
                 subj = p.subject
-                items[k] = dataclasses.replace(it, subject=Subject(n.end, n.end, subj.category, subj.subtype, subj.equipment, subj.reference))
+                ref = "sibling" if subj.category is None else None  # "26 of them ..., 25 over Bryansk": the same whole
+                items[k] = dataclasses.replace(it, subject=Subject(n.end, n.end, subj.category, subj.subtype, subj.equipment, ref))
                 shared[k] = shared[k] or shared[k - 1]
                 continue
         if re.search(r"\s[–—-]\s*$|:\s*$", text[max(seg.start, n.start - 3) : n.start]) and _RESTATED_RE.match(text, n.end, seg.end):
@@ -402,7 +408,10 @@ def _decide_cue(text: str, it: _Item, outcome: Outcome | None, cumulative: bool,
         return Cue("daily_change", text[n.start : n.end], (n.start, n.end))
     if cumulative and nxt_span is not None:
         return Cue("cumulative_total", text[nxt_span[0] : nxt_span[1]], nxt_span)
-    scope = [c for c in cues if c.clause[0] <= n.start <= c.clause[1] and (c.kind != "deployment" or outcome is None)]
+    np_end = it.subject.end if it.subject is not None else n.end
+    scope = [c for c in cues if c.clause[0] <= n.start <= c.clause[1] and (c.kind != "deployment" or outcome is None)
+             and not (c.kind == "deployment" and c.start > np_end and text[np_end : c.start].strip() == ""
+                      and text[c.start : c.end].lower().endswith("ing"))]  # "two soldiers deploying the drone"  # fmt: skip
     if scope:
         c = min(scope, key=lambda c: abs(c.start - n.start))
         return Cue(c.kind, text[c.start : c.end], (c.start, c.end))
@@ -443,8 +452,8 @@ def _make_draft(
             return None  # "no longer", "no comment"
     if n.kind in ("article", "both") and subj is not None and (subj.category is None and subj.reference != "generic"):
         return None  # "a statement", "both sides"
-    if n.kind == "article" and re.match(r"\s*,\s*(?:was|were|is|are|had|has)\b", after_np):
-        return None  # an appositive: "One of the tanks, a T-80BVM, was hit"
+    if n.kind == "article" and re.match(r"\s*,\s*(?:was|were|is|are|had|has|whose|who|which|whom)\b", after_np):
+        return None  # an appositive or a relative: "One of the tanks, a T-80BVM, was hit", "a soldier, whose identity ..."
     category = subj.category if subj else None
     ref: str | None = None
     if subj is None and it.unit is None:

@@ -121,9 +121,21 @@ def outcome_at(m: re.Match[str]) -> Outcome:
     return Outcome(m.start(), m.end(), m.group(), pers, equip, aerial)
 
 
+_FILMING_RE = re.compile(r"\b(?:video|videos|footage|camera|cameras|clip|clips|recording|image|images|photo|photos|drone\s+cameras?)"
+                         r"(?:\s+\w+){0,2}\s*$", re.IGNORECASE)  # fmt: skip
+_FILMED_BY_RE = re.compile(r"\s+(?:on|by|in)\s+(?:the\s+)?(?:video|camera|cameras|film|footage|drone\s+cameras?)\b", re.IGNORECASE)
+
+
+def _filming(text: str, m: re.Match[str]) -> bool:
+    """"The video captures the drone's approach", "footage captured by drone cameras": filmed, not seized."""
+    if not m.group().lower().startswith("captur"):
+        return False
+    return bool(_FILMING_RE.search(text, max(0, m.start() - 40), m.start()) or _FILMED_BY_RE.match(text, m.end()))
+
+
 def find_outcomes(text: str, start: int, end: int) -> tuple[Outcome, ...]:
-    """Outcome words in ``text[start:end]``."""
-    return tuple(outcome_at(m) for m in OUTCOME_RE.finditer(text, start, end))
+    """Outcome words in ``text[start:end]`` ("captures" in "the video captures ..." is none)."""
+    return tuple(outcome_at(m) for m in OUTCOME_RE.finditer(text, start, end) if not _filming(text, m))
 
 
 def is_noun_form(o: Outcome) -> bool:
@@ -140,7 +152,8 @@ class Subject:
         equipment: The specific term as written ("T-90M"), when one matched.
         reference: How it refers back instead of naming a kind: ``others`` ("47 others", "three
             more"), ``partitive`` ("one of the tanks", "of them"), ``generic`` ("both systems"),
-            or None.
+            ``sibling`` (a noun left out that the item before it names by reference: "26 of them
+            ..., 25 over Bryansk"), or None.
         adjectival: An outcome participle inside the phrase ("five destroyed BMP-3s").
         unknown: The head is a noun the lexicon does not know ("141 areas", "35 attackers").
     """
@@ -402,7 +415,7 @@ def post_outcome(text: str, pos: int, end: int) -> Outcome | None:
     if not any(w in _PASSIVE_AUX for w in chain) or any(w in ("not", "never") for w in chain):
         return None  # no passive, or a negated one ("the drones that were not destroyed")
     o = OUTCOME_RE.match(text, m.start("o"), end)
-    if o is None:
+    if o is None or _filming(text, o):
         return None
     out = outcome_at(o)
     return None if is_noun_form(out) else out
@@ -417,6 +430,8 @@ def bare_outcome(text: str, pos: int, end: int) -> Outcome | None:
         if not m:
             return None
         o = OUTCOME_RE.match(text, m.end(), end)
+        if o is not None and _filming(text, o):
+            return None
         if o is not None:
             out = outcome_at(o)
             if is_noun_form(out) or out.text.lower().endswith("ing"):
@@ -425,8 +440,11 @@ def bare_outcome(text: str, pos: int, end: int) -> Outcome | None:
             if re.match(r"\s+(?:\d|an?\b|the\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b|its\b|"
                         r"their\b|his\b|her\b|our\b|several\b|some\b|dozens\b|many\b|all\b|both\b|these\b|those\b)", after, re.IGNORECASE):
                 return None  # an active verb with its own object: "... the unit destroyed three tanks"
-            if re.search(r"\bto\s+$", text[max(pos, o.start() - 6) : o.start()]):
+            obj = re.match(r"\s+(?!(?:after|before|by|in|on|at|when|while|as|and|but|or|with|from|during)\b)[\w\"“]", after)
+            if re.search(r"\bto\s+$", text[max(pos, o.start() - 6) : o.start()]) and obj:
                 return None  # "several managed to hit Kryvyi Rih": what they did, not what happened to them
+            if o.group()[:1].islower() and re.match(r"\s+(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][a-z]", after):
+                return None  # "the Shaheds targeted Dnipropetrovsk Oblast": an active verb with a named object
             return out
         tok = re.compile(r"[\w'’\-]+").match(text, m.end(), end)
         if tok is None or re.fullmatch(r"\d.*|and|or|but|by|that|which|who|while|said|says|was|were|is|are|it|they|he|she|we|"

@@ -61,7 +61,8 @@ class Draft:
         claim: The claim so far (category None when the number names no kind).
         ref: How the number refers back, if it does: ``others`` ("47 others"), ``partitive``
             ("one of the tanks", "of them"), ``generic`` ("both systems"), ``bare`` (no noun:
-            "two were destroyed").
+            "two were destroyed"), ``sibling`` (the kind of the claim read just before it: "26 of
+            them were destroyed over Belgorod, 25 over Bryansk").
         words: The outcome words, read against the referent's category once it is known.
         segment: Index of the segment it came from.
     """
@@ -138,6 +139,12 @@ def resolve_references(text: str, segs: Sequence[Segment], drafts: list[Draft], 
             c, d = ev.claim, ev
             if d.ref is None or c.background:
                 found.append((c, d.segment))
+                continue
+            if d.ref == "sibling" and found:  # "26 of them ..., 25 over Bryansk": like the item before it
+                prev = found[-1][0]
+                o = d.words.for_category(prev.category, prev.subtype) if d.words is not None else prev.outcome
+                found.append((dataclasses.replace(c, category=prev.category, subtype=prev.subtype, equipment=prev.equipment,
+                                                  outcome=o, claimant=c.claimant or prev.claimant, cue=prev.cue), d.segment))  # fmt: skip
                 continue
             if c.category is not None:  # "one of the tanks was hit": already said?
                 j = _referent(found, segs, d.segment, category=c.category)
@@ -260,8 +267,8 @@ def _definite_references(text: str, segs: Sequence[Segment], covered: list[tuple
                 before = [x for x in find_outcomes(text, max(seg.start, m.start() - 30), m.start())
                           if not text[x.end : m.start()].strip() and not is_noun_form(x)]  # fmt: skip
                 o = before[-1] if before else None
-            if o is None:
-                continue
+            if o is None or re.search(r"\b(?:whether|if)\s*$", text[max(seg.start, m.start() - 10) : m.start()]):
+                continue  # "did not specify whether the refinery had been damaged": nothing asserted
             generic = subj is not None and text[subj.start : subj.end].lower() in _GENERIC_REFS
             category = None if (subj is None or generic) else subj.category
             subtype = None if (subj is None or generic) else subj.subtype
@@ -299,10 +306,16 @@ def _compatible(a: str | None, b: str | None, aerial: bool) -> bool:
     return _implied(a, b) or _implied(b, a)
 
 
+_PERSON_TITLES = {"commander", "chief", "governor", "spokesman", "spokeswoman", "official", "mayor", "minister", "head"}
+
+
 def _same_claimant(a: str | None, b: str | None) -> bool:
+    """None fits any; a bare person's title ("the commander") fits a longer name; else one name's words hold the other's."""
     if a is None or b is None:
         return True
     wa, wb = (set(re.findall(r"[a-z0-9]+", x.lower())) - {"the", "of", "s"} for x in (a, b))
+    if (len(wa) == 1 and wa <= _PERSON_TITLES and len(wb) > 1) or (len(wb) == 1 and wb <= _PERSON_TITLES and len(wa) > 1):
+        return True  # "the commander said" after "Ukraine's Air Force chief said"
     return bool(wa and wb and (wa <= wb or wb <= wa))
 
 
@@ -323,7 +336,7 @@ def merge_repeats(claims: list[Claim], segs: Sequence[Segment], text: str = "") 
 
     def restated(o: Claim, c: Claim) -> bool:
         so, sc = seg_of(o), seg_of(c)
-        if so is None or sc is None or so == sc or sc.paragraph - so.paragraph > 2:
+        if so is None or sc is None or so == sc or sc.paragraph - so.paragraph > 3:
             return False
         if so.kind == sc.kind == "list_item" and so.paragraph == sc.paragraph:
             return False
@@ -335,8 +348,10 @@ def merge_repeats(claims: list[Claim], segs: Sequence[Segment], text: str = "") 
             return False
         if not (o.subtype == c.subtype or None in (o.subtype, c.subtype)):
             return False
-        if None in (o.claimant, c.claimant) and (o.claimant, c.claimant) != (None, None) and sc.paragraph - so.paragraph > 1:
+        if None in (o.claimant, c.claimant) and sc.paragraph - so.paragraph > 1:
             return False  # a figure told by no one is another's only nearby
+        if sc.paragraph - so.paragraph > 2 and not (o.claimant and c.claimant):
+            return False
         return _compatible(o.outcome, c.outcome, is_aerial(c.category, c.subtype)) and _same_claimant(o.claimant, c.claimant)
 
     out: list[Claim] = []
