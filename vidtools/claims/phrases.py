@@ -33,8 +33,8 @@ from vidtools.claims.lexicon import Lexicon, LexMatch
 _OUTCOME_WORDS: list[tuple[str, str | None, str | None, str | None]] = [
     (r"(?:killed|dead)\s+(?:and/or|or|and)\s+(?:wounded|injured)|(?:wounded|injured)\s+(?:and/or|or|and)\s+(?:killed|dead)",
      "killed_or_injured", "damaged", None),
-    (r"(?:intercept(?:ed|ing|s)?|shot\s+down|downed)\s+(?:and|or)\s+destroy(?:ed|ing|s)?|destroy(?:ed|ing|s)?\s+(?:and|or)\s+"
-     r"(?:intercept(?:ed|ing|s)?|shot\s+down|downed)|neutrali[sz]ed\s+or\s+(?:shot\s+down|downed|destroyed)",
+    ((r"(?:intercept(?:ed|ing|s)?|shot\s+down|downed)\s+(?:and|or)\s+destroy(?:ed|ing|s)?|destroy(?:ed|ing|s)?\s+(?:and|or)\s+"
+      r"(?:intercept(?:ed|ing|s)?|shot\s+down|downed)|neutrali[sz]ed\s+or\s+(?:shot\s+down|downed|destroyed)"),
      "killed_or_injured", "destroyed", "shot_down"),
     (r"destroyed\s+(?:and/or|or|and)\s+damaged|damaged\s+(?:and/or|or|and)\s+destroyed|hit\s+(?:and|or)\s+destroyed",
      "killed_or_injured", "damaged", None),
@@ -55,12 +55,12 @@ _OUTCOME_WORDS: list[tuple[str, str | None, str | None, str | None]] = [
     (r"cargo\s+300|(?:now|are|is|became|went)\s+300", "injured", "damaged", None),
     (r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA", "injured", "damaged", None),
     (r"destroy(?:ed|ing|s)?|burn(?:ed|t|ing)?", "killed_or_injured", "destroyed", None),
-    (r"damag(?:ed|ing|es|e)|disabled|immobili[sz]ed|knocked\s+out|knock(?:s|ed)?\s+(?:it|them)\s+out|caught\s+fire|"
-     r"set\s+(?:on\s+fire|ablaze)|on\s+fire|ablaze|(?:erupt|burst|went|go|goes|going)(?:ed|ing|s)?\s+(?:up\s+)?in(?:to)?\s+flames|"
-     r"engulfed\s+in\s+flames|in\s+flames",
+    ((r"damag(?:ed|ing|es|e)|disabled|immobili[sz]ed|knocked\s+out|knock(?:s|ed)?\s+(?:it|them)\s+out|caught\s+fire|"
+      r"set\s+(?:on\s+fire|ablaze)|on\s+fire|ablaze|(?:erupt|burst|went|go|goes|going)(?:ed|ing|s)?\s+(?:up\s+)?in(?:to)?\s+flames|"
+      r"engulfed\s+in\s+flames|in\s+flames"),
      "injured", "damaged", None),
-    (r"(?:tak(?:ing|es?)|took|taken|receiv(?:ed|ing|es?)|suffer(?:ed|ing|s)?)\s+(?:an?\s+)?(?:direct\s+|several\s+)?hits?|"
-     r"blows?\s+to|hit(?:ting|s)?|struck|strik(?:e|es|ing)|target(?:ed|ing|s)|attack(?:ed|ing|s)|engag(?:ed|ing|es|e)|covered",
+    ((r"(?:tak(?:ing|es?)|took|taken|receiv(?:ed|ing|es?)|suffer(?:ed|ing|s)?)\s+(?:an?\s+)?(?:direct\s+|several\s+)?hits?|"
+      r"blows?\s+to|hit(?:ting|s)?|struck|strik(?:e|es|ing)|target(?:ed|ing|s)|attack(?:ed|ing|s)|engag(?:ed|ing|es|e)|covered"),
      "hit", "hit", None),
     (r"lost|los(?:e|es|ing)|losses|loss|minus", "lost", "lost", None),
 ]  # fmt: skip

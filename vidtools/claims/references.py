@@ -129,7 +129,7 @@ def _implied(stated: str | None, new: str | None) -> bool:
 def resolve_references(text: str, segs: Sequence[Segment], drafts: list[Draft], lex: Lexicon) -> list[Claim]:
     """Give numbers with no noun the kind they refer to, and fold references back into claims."""
     found: list[tuple[Claim, int]] = []
-    covered = [d.claim.span for d in drafts]
+    covered = [(d.claim.number_span[0] if d.claim.number_span else d.claim.span[0], d.claim.span[1]) for d in drafts]
     refs = _definite_references(text, segs, covered, lex)
     events: list[tuple[int, Draft | Reference]] = sorted(
         [(d.claim.span[0], d) for d in drafts] + [(r.start, r) for r in refs], key=lambda e: e[0]
