@@ -29,7 +29,8 @@ _SCOPE_CUES: list[tuple[str, str]] = [
      r"\b(?:bringing|taking|raising)\s+(?:the|its|their|his|her)\s+(?:total|tally|count)\b|"
      r"\bsince\s+the\s+(?:very\s+)?(?:beginning|start|outset)\s+of\s+(?:the\s+)?(?:full[-\s]scale\s+)?"
      r"(?:special\s+military\s+operation|invasion|war|SMO)\b|\bfrom\s+24\.02\.(?:20)?22\b|\bsince\s+24\.02\.(?:20)?22\b|"
-     r"\bsince\s+(?:24\s+February|February\s+24)(?:,?\s+2022)?\b|\bsince\s+the\s+(?:full[-\s]scale\s+)?invasion\b")),
+     r"\bsince\s+(?:24\s+February|February\s+24)(?:,?\s+2022)?\b|\bsince\s+the\s+(?:full[-\s]scale\s+)?invasion\b|"
+     rf"\bas\s+of\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|{_MONTHS}\.?\s+\d|\d{{1,2}}\s+{_MONTHS}\b)")),
     ("other_event", (
      r"\b(?:a|two|three|several|\d+)\s+(?:days?|weeks?|months?|years?)\s+ago\b|\bpreviously\b|\bearlier\s+this\s+(?:year|month|week)\b|"
      r"\bthe\s+(?:previous|preceding)\s+(?:day|week|month|year)\b|\bin\s+(?:a|an)\s+(?:previous|earlier|similar)\s+\w+|"
@@ -39,6 +40,7 @@ _SCOPE_CUES: list[tuple[str, str]] = [
      r"\bsince\b|\bso\s+far\b|\bto\s+date\b|\bthus\s+far\b|\bup\s+to\s+now\b|"
      r"\b(?:this|last|past|previous)\s+(?:year|month|week|summer|winter|spring|autumn|fall)\b|"
      r"\bin\s+recent\s+(?:days|weeks|months|years)\b|\brecent\s+(?:weeks|months)\b|"
+     r"\b(?:during|in|over|after|within)\s+(?:a|one|two|three|four|five|six|several|\d+)\s+(?:months?|weeks?|years?)\s+of\b|"
      rf"\bover\s+the\s+(?:past|last|previous)\s+(?:{_N}\s+)?(?:weeks?|months?|years?)\b|"
      r"\bover\s+the\s+(?:past|last)\s+(?:four|five|six|seven|eight|nine|ten|several|few|\d{2,}|[4-9])\s+days\b|"
      r"\b(?:on\s+)?average\b|\bper\s+(?:day|week|month)\b|(?<!in\s)(?<!within\s)(?<!during\s)\b(?:a|each|every)\s+(?:day|week|month)\b|"
@@ -79,12 +81,15 @@ _CARRY_RE = re.compile(
     r"\balso\b",
     re.IGNORECASE,
 )
-_CARRY_START_RE = re.compile(r"\W*(?P<w>in\s+addition|further(?:more)?|besides|moreover|additionally)\b", re.IGNORECASE)
+_CARRY_START_RE = re.compile(r"\W*(?P<w>in\s+addition|further(?:more)?|besides|moreover|additionally|in\s+this\s+line)\b",
+                             re.IGNORECASE)  # fmt: skip
+_EARLIER_RE = re.compile(r"\W*(?P<w>Earlier|Previously)\s*,", re.IGNORECASE)
 _COMPOSITION_RE = re.compile(r"\b(?:column|convoy|group|assault|attack|formation|unit|force)s?\b[^.;]{0,40}$", re.IGNORECASE)
 _RECORD_RE = re.compile(r"\b(?:highest|lowest|largest|biggest|heaviest|most|worst|best|first|record)\b(?:\W+\w+){0,4}\W*$",
                         re.IGNORECASE)  # fmt: skip
 _CLAUSE_SPLIT_RE = re.compile(
-    r";|:\s|\s[—–]\s|,\s*(?=(?:while|whereas|but|bringing|taking|raising|and|which|as|although|though|adding)\b)|\(|"
+    r";|:\s|\s[—–]\s|,\s*(?=(?:while|whereas|but|bringing|taking|raising|which|as|although|though|adding)\b)|"
+     r",\s*(?=and\b(?!\s+(?:\d|(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|dozens|hundreds)\b)))|\(|"
     r"\s+and\s+(?=that\b)",
     re.IGNORECASE,
 )
@@ -184,10 +189,13 @@ def scope_cues(text: str, start: int, end: int, first_number: int | None, *, day
         c = _CARRY_START_RE.match(text, start, end)
         span = (c.start("w"), c.end("w")) if c is not None else None
         if span is None:
-            c = _CARRY_RE.search(text, start, end if first_number is None else first_number)
+            c = _CARRY_RE.search(text, start, end)
             span = (c.start(), c.end()) if c is not None else None
         if span is not None:
             hits.append((carried, *span))
+    earlier = _EARLIER_RE.match(text, start, end)
+    if earlier is not None:  # "Earlier, the SBU destroyed ten tanks": another (earlier) event
+        hits.append(("other_event", earlier.start("w"), earlier.end("w")))
     for kind, a, b in sorted(hits, key=lambda h: h[1]):
         if any(c.start <= a < c.end for c in out):
             continue

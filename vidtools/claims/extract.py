@@ -44,11 +44,13 @@ from vidtools.errors import ClaimsError
 _PRESENCE_RE = re.compile(r"(?:\s+(?:were|was|are|is|been|being|also))+\s+(?:seen|spotted|observed|visible|present|filmed|"
                           r"shown|launched|deployed|advancing|moving|recorded|identified)\b", re.IGNORECASE)  # fmt: skip
 _LIST_SEP_RE = re.compile(
-    r"^(?:\s+(?:that|which|who|with|from|near|in|on|made|built|supplied|produced|manufactured)\b[^,;.\d]{0,60})?"
+    r"^(?:\s+(?:that|which|who|with|from|near|in|on|of|made|built|supplied|produced|manufactured)\b[^,;.\d]{0,60})?"
+    r"(?:,\s*[a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3}(?=,))*"
     r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+|including\s+)?|and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)"
     r"(?:also\s+)?(?:(?:windows|roofs?|facades?|parts?|sections?)\s+of\s+)?$",
     re.IGNORECASE,
 )
+_INSTRUMENT_RE = re.compile(r"(?:\busing\s+(?:just|only)\s+|\b(?:hit|strike|blow|attack)s?\s+(?:of|from)\s+)$", re.IGNORECASE)
 _INCLUDING_RE = re.compile(r"[,(]\s*(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|of\s+them)\s+$", re.IGNORECASE)
 _NO_CASUALTIES_RE = re.compile(r"\s+(?:civilian\s+)?(?P<w>casualties|deaths|fatalities|injuries|dead|wounded|killed|injured)\b",
                                re.IGNORECASE)  # fmt: skip
@@ -219,7 +221,13 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
     unit = unit_cue(text, n.value_start, n.end) if n.kind not in ("negation", "daily", "article", "both") else None
     label = None
     if n.kind == "daily":
-        label = label_before(text, _main_figure_start(nums, n), seg.start, lex)
+        main = _main_figure_start(nums, n)
+        label = label_before(text, main, seg.start, lex)
+        if label is None:  # inline: "8,860 enemy tanks (+14 in the past day)", "17,438 (+42) armored fighting vehicles"
+            main_num = next((x for x in nums if x.start == main and x is not n), None)
+            label = (subject_after(text, main_num.end, n.start, lex) if main_num else None) or subject_after(text, n.end, seg.end, lex)
+            if label is not None and label.category is None:
+                label = None
     elif unit is None and n.kind in ("digits", "words", "vague"):
         label = label_before(text, n.start, seg.start, lex)
     after = None if unit else subject_after(text, n.end, seg.end, lex)
@@ -293,7 +301,7 @@ def _share_outcomes(text: str, seg: Segment, items: Sequence[_Item], header_outc
             shared[k] = shared[k - 1]  # "30 people were killed, including four civilians"
     outs = find_outcomes(text, seg.start, seg.end)
     for k, it in enumerate(items):
-        if shared[k] is None and it.unit is None and (it.label or seg.kind == "list_item"):
+        if shared[k] is None and it.unit is None and (it.label or seg.kind == "list_item" or it.number.kind == "daily"):
             earlier = [o for o in outs if o.end <= it.number.start]
             shared[k] = earlier[-1] if earlier else header_outcome
     return shared
@@ -314,8 +322,10 @@ def _read_segment(
     prev_end = seg.start
     for n in nums:
         if n.kind == "article" and re.search(r"\b(?:with|by|at|in|on|near|over|to|from|into|across|towards?|behind|inside|"
-                                             r"outside|around)\s+$", text[max(seg.start, n.start - 8) : n.start]):
+                                             r"outside|around|using)\s+$", text[max(seg.start, n.start - 8) : n.start]):
             continue  # "hit by an FPV drone", "at an airfield": an instrument or a place, not a counted item
+        if _INSTRUMENT_RE.search(text, max(seg.start, n.start - 30), n.start):
+            continue  # "using just one drone", "a direct hit of a Lancet": the one weapon used, not a counted item
         it = _read_item(text, seg, nums, n, lex, prev_end)
         items.append(it)
         if (it.subject is not None and it.subject.category is not None) or n.kind not in ("article", "both"):
@@ -326,7 +336,8 @@ def _read_segment(
             items[k] = dataclasses.replace(a, subject=b.subject)
     shared = _share_outcomes(text, seg, items, header[0] if header else None)
     items, shared = _elided(text, seg, items, shared, lex)
-    first_num = next((it.number.start for it in items if it.unit is None), None)
+    first_num = next((it.number.start for it in items if it.unit is None and not (
+        it.number.kind in ("article", "both", "negation") and (it.subject is None or it.subject.category is None))), None)  # "In a Monday report, ..."
     day_para = seg.paragraph if DAY_SCOPE_RE.search(text, seg.start, seg.end) else ctx.day_paragraph
     day_scope = day_para is not None and seg.paragraph - day_para <= 1
     carried = ctx.carried[0] if ctx.carried is not None and seg.paragraph - ctx.carried[1] <= 1 else None
@@ -339,10 +350,13 @@ def _read_segment(
         named.append((a.pos, a.name or last, a.verb))
         last = a.name or last
     parts = clauses(text, seg.start, seg.end)
+    dailies = sum(1 for it in items if it.number.kind == "daily")
     drafts = []
     for k, it in enumerate(items):
         nxt = items[k + 1].number if k + 1 < len(items) else None
         cumulative = nxt is not None and nxt.kind == "daily" and not re.search(r"[;\n]", text[it.number.end : nxt.start])
+        # an inline list with daily changes: its figures without one are totals too ("961 air defense systems")
+        cumulative = cumulative or (dailies >= 2 and it.number.kind != "daily" and it.unit is None and it.subject is not None)
         prev_subject = items[k - 1].subject if k > 0 else None
         d = _make_draft(text, seg, index, it, shared[k], cumulative, prev_subject, cues, named, header, parts)
         if d is not None:
@@ -470,7 +484,8 @@ def _make_draft(
         # an outcome on a noun the lexicon does not know: "141 areas were struck", "35 attackers were killed"
         category = "personnel" if PERSONNEL_WORDS.fullmatch(outcome.text) else "other"
     if n.kind == "article" and ref is None and category is not None and outcome is None and not it.label:
-        prev_ok = prev_subject is not None and prev_subject.category is not None
+        prev_ok = (prev_subject is not None and prev_subject.category is not None
+                   and _LIST_SEP_RE.match(text[prev_subject.end : n.start]) is not None)  # fmt: skip
         if not prev_ok and not re.match(r"\s*(?:,|and\b)", after_np):
             return None  # "a" counts only with an outcome or as an item of a list
     nxt_span = None

@@ -188,7 +188,7 @@ _ADJECTIVES = {
     "combat", "fighting", "small", "large", "latest", "foreign", "western", "soviet", "reconnaissance", "attack",
     "strike", "assault", "support", "supply", "cargo", "utility", "transport", "wheeled", "tracked", "rocket",
     "missile", "air", "anti-aircraft", "anti-tank", "field", "combat-ready", "brand", "ammunition", "fuel",
-    "logistics", "command", "towed", "self-propelled", "armoured", "armored", "multiple", "launch", "operational",
+    "logistics", "command", "towed", "self-propelled", "armoured", "armored", "multiple", "launch", "operational", "nearby",
     "tactical", "guided", "loitering", "kamikaze", "electronic", "warfare", "defence", "defense", "radar", "naval",
     "surface", "landing", "patrol", "unarmoured", "fpv", "heavy-duty", "long-range", "short-range", "medium",
 }  # fmt: skip
@@ -201,7 +201,8 @@ _CANCEL_HEADS = {
     "company", "companies", "group", "groups", "team", "teams", "pilots", "hunter", "hunters", "destroyer",
     "destroyers", "course", "courses", "training", "program", "programme", "times", "occasions", "degrees",
     "counterattack", "counterattacks", "counter-attack", "counter-attacks", "counteroffensive", "offensive",
-    "offensives", "clash", "clashes", "engagement", "engagements", "battle", "battles",
+    "offensives", "clash", "clashes", "engagement", "engagements", "battle", "battles", "region", "regions",
+    "oblast", "oblasts", "province", "provinces", "direction", "directions", "sector", "sectors", "nations", "countries",
 }  # fmt: skip
 _TOKEN_RE = re.compile(r"[^\s,;:()\[\]\"“”]+")
 _SPACE_RE = re.compile(r"[ \t\u00a0\"“”]*")
@@ -395,8 +396,8 @@ _ADV = (
 _POST_AUX_RE = re.compile(
     r"(?:[\"”']|\s*[\[(][^\])\n]{1,80}[\])])?"
     rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside|over|across|behind|with)\b|"
-    r"\s+[a-z]+(?:ed|ing)\s+(?:for|to|towards?|at|from|by|over|into|near|on)\b)"
-    rf"[^,.;:\d]{{0,60}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}|[a-z]+ly))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
+    r"\s+and\s+other\b|\s+[a-z]+(?:ed|ing)\s+(?:for|to|towards?|at|from|by|over|into|near|on|in)\b)"
+    rf"(?:(?!\s(?:and\s+that|no|not|but|while)\b)[^,.;:\d]){{0,90}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}|[a-z]+ly))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
     re.IGNORECASE,
 )
 _PASSIVE_AUX = {"were", "was", "are", "is", "be", "been", "being", "got", "get", "gets"}
