@@ -38,7 +38,8 @@ _NAME_WORDS = {
     "center", "centre", "office", "department", "minister", "chief", "representative", "representatives",
     "team", "volunteers", "investigators", "estimates", "southern", "eastern", "northern", "western",
     "central", "marine", "airborne", "motorised", "motorized", "mountain", "infantry", "operational",
-    "strategic", "country's", "military's", "ministry's", "brigade's", "army's",
+    "strategic", "country's", "military's", "ministry's", "brigade's", "army's", "prosecutors", "prosecutor",
+    "prosecutor's", "investigators", "emergency", "services",
 }  # fmt: skip
 _NEVER = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -48,7 +49,7 @@ _NEVER = {
 }  # fmt: skip
 _STRIP_LEADING = {"meanwhile", "however", "separately", "earlier", "later", "also", "additionally", "moreover",
                   "furthermore", "and", "but", "while", "whereas", "then", "today", "yesterday", "overnight",
-                  "of", "the", "a", "an", "for", "its", "their", "so", "thus", "in", "on", "at", "both"}  # fmt: skip
+                  "of", "the", "a", "an", "for", "its", "their", "so", "thus", "in", "on", "at", "both", "as"}  # fmt: skip
 _PRONOUNS = {"it", "they", "he", "she", "we", "his", "her", "its", "their"}
 _DOC_NOUNS = {"statement", "post", "report", "release", "message", "update", "summary", "bulletin", "video",
               "caption", "communique", "briefing"}  # fmt: skip

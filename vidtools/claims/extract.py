@@ -50,6 +50,8 @@ _LIST_SEP_RE = re.compile(
     r"(?:also\s+)?(?:(?:windows|roofs?|facades?|parts?|sections?)\s+of\s+)?$",
     re.IGNORECASE,
 )
+_NO_REPORTS_RE = re.compile(r"\s+(?:immediate\s+|official\s+|further\s+|other\s+)?(?:reports?|information|word|details|data|"
+                            r"confirmation|indication)\b", re.IGNORECASE)  # fmt: skip
 _INSTRUMENT_RE = re.compile(r"(?:\busing\s+(?:just|only)\s+|\b(?:hit|strike|blow|attack)s?\s+(?:of|from)\s+)$", re.IGNORECASE)
 _INCLUDING_RE = re.compile(r"[,(]\s*(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|of\s+them)\s+$", re.IGNORECASE)
 _NO_CASUALTIES_RE = re.compile(r"\s+(?:civilian\s+)?(?P<w>casualties|deaths|fatalities|injuries|dead|wounded|killed|injured)\b",
@@ -276,7 +278,7 @@ def _share_outcomes(text: str, seg: Segment, items: Sequence[_Item], header_outc
             p_end = p.subject.end if p.subject else p.number.end
             own_after = p.own is not None and p.own.start >= p_end
             gap = text[p_end : it.number.start]
-            partitive = it.subject is not None and it.subject.reference == "partitive"
+            partitive = it.subject is not None and it.subject.reference == "partitive" and it.subject.category is None
             joined = (it.label and p.label and re.fullmatch(r"[^\d]*", gap) is not None) or (
                 not own_after and not partitive and _LIST_SEP_RE.match(gap) is not None
             )
@@ -317,19 +319,30 @@ def _read_segment(
     ctx: _Context,
 ) -> tuple[list[Draft], _Context]:
     outcome_spans = [(o.start, o.end) for o in find_outcomes(text, seg.start, seg.end)]
-    nums = [n for n in find_numbers(masked, seg.start, seg.end) if not any(a <= n.start < b for a, b in outcome_spans)]
+    names = [(m.start, m.end) for m in lex.find_all(text, seg.start, seg.end) if m.name]
+    nums = [n for n in find_numbers(masked, seg.start, seg.end)
+            if not any(a <= n.start < b for a, b in outcome_spans)
+            and not (n.kind == "digits" and any(a < n.start < b for a, b in names))]  # "eight Leopard 2 tanks"  # fmt: skip
     items: list[_Item] = []
     prev_end = seg.start
     for n in nums:
         if n.kind == "article" and re.search(r"\b(?:with|by|at|in|on|near|over|to|from|into|across|towards?|behind|inside|"
                                              r"outside|around|using)\s+$", text[max(seg.start, n.start - 8) : n.start]):
             continue  # "hit by an FPV drone", "at an airfield": an instrument or a place, not a counted item
+        if n.kind == "negation" and _NO_REPORTS_RE.match(text, n.end, seg.end):
+            continue  # "no immediate reports of damage or casualties": nothing is said to be zero
         if _INSTRUMENT_RE.search(text, max(seg.start, n.start - 30), n.start):
             continue  # "using just one drone", "a direct hit of a Lancet": the one weapon used, not a counted item
         it = _read_item(text, seg, nums, n, lex, prev_end)
         items.append(it)
         if (it.subject is not None and it.subject.category is not None) or n.kind not in ("article", "both"):
             prev_end = max(prev_end, it.subject.end if it.subject else n.end)
+    for k in range(len(items) - 1):  # "three missile and 159 air strikes": one head noun for both
+        a, b = items[k], items[k + 1]
+        if (a.subject is not None and b.subject is not None and b.subject.category is None and b.subject.reference is None
+                and not b.subject.unknown and re.fullmatch(r"\s+(?:and|or)\s+", text[a.subject.end : b.number.start])
+                and not re.search(r"e?s$", text[a.subject.start : a.subject.end])):  # fmt: skip
+            items[k] = dataclasses.replace(a, subject=b.subject)
     for k in range(len(items) - 1):  # "26 of 29 drones": the first number counts the second's noun
         a, b = items[k], items[k + 1]
         if a.subject is None and a.unit is None and re.fullmatch(r"\s+(?:out\s+)?of\s+", text[a.number.end : b.number.start]):
@@ -384,18 +397,25 @@ def _elided(text: str, seg: Segment, items: list[_Item], shared: list[Outcome | 
     items, shared = list(items), list(shared)
     for k, it in enumerate(items):
         n = it.number
-        if it.subject is not None or it.unit is not None or it.label or n.kind not in ("digits", "words"):
+        if it.unit is not None or it.label or n.kind not in ("digits", "words"):
             continue
-        if k > 0 and _PLACE_AFTER_RE.match(text, n.end, seg.end):
+        np_end = it.subject.end if it.subject is not None else n.end
+        if k > 0 and shared[k] is None and _PLACE_AFTER_RE.match(text, np_end, seg.end):
             p = items[k - 1]
             before = text[p.number.end : n.start]
             if (p.subject is not None and p.unit is None and _PLACE_RE.search(before)
                     and re.search(r"(?:,|\band)\s*$", before) and not re.search(r"\d", before)):  # fmt: skip
+                if it.subject is not None:  # "..., six drones over the Tver Region": the verb is left out
+                    if it.subject.category == p.subject.category:
+                        shared[k] = shared[k - 1]
+                    continue
                 subj = p.subject
                 ref = "sibling" if subj.category is None else None  # "26 of them ..., 25 over Bryansk": the same whole
                 items[k] = dataclasses.replace(it, subject=Subject(n.end, n.end, subj.category, subj.subtype, subj.equipment, ref))
                 shared[k] = shared[k] or shared[k - 1]
                 continue
+        if it.subject is not None:
+            continue
         if re.search(r"\s[–—-]\s*$|:\s*$", text[max(seg.start, n.start - 3) : n.start]) and _RESTATED_RE.match(text, n.end, seg.end):
             nouns = [m for m in lex.find_all(text, seg.start, n.start) if m.category is not None]
             outs = [o for o in find_outcomes(text, seg.start, n.start) if not is_noun_form(o)]

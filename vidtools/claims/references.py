@@ -306,6 +306,7 @@ def _compatible(a: str | None, b: str | None, aerial: bool) -> bool:
     return _implied(a, b) or _implied(b, a)
 
 
+_DEMONYMS = {"ukrainian": "ukraine", "russian": "russia", "british": "britain", "american": "us"}
 _PERSON_TITLES = {"commander", "chief", "governor", "spokesman", "spokeswoman", "official", "mayor", "minister", "head"}
 
 
@@ -313,10 +314,16 @@ def _same_claimant(a: str | None, b: str | None) -> bool:
     """None fits any; a bare person's title ("the commander") fits a longer name; else one name's words hold the other's."""
     if a is None or b is None:
         return True
-    wa, wb = (set(re.findall(r"[a-z0-9]+", x.lower())) - {"the", "of", "s"} for x in (a, b))
+    wa, wb = ({_DEMONYMS.get(w, w) for w in re.findall(r"[a-z0-9]+", x.lower())} - {"the", "of", "s"} for x in (a, b))
     if (len(wa) == 1 and wa <= _PERSON_TITLES and len(wb) > 1) or (len(wb) == 1 and wb <= _PERSON_TITLES and len(wa) > 1):
         return True  # "the commander said" after "Ukraine's Air Force chief said"
     return bool(wa and wb and (wa <= wb or wb <= wa))
+
+
+def _head(c: Claim) -> str:
+    """The head noun of a claim's subject, singular and lower case ("" when there is none)."""
+    words = re.findall(r"[a-z]+", (c.subject or "").lower())
+    return re.sub(r"(?:e?s)$", "", words[-1]) if words else ""
 
 
 _DISTINCT_RE = re.compile(r"\b(?:separate|another|second|elsewhere|earlier|previously|also\s+in)\b", re.IGNORECASE)
@@ -336,7 +343,8 @@ def merge_repeats(claims: list[Claim], segs: Sequence[Segment], text: str = "") 
 
     def restated(o: Claim, c: Claim) -> bool:
         so, sc = seg_of(o), seg_of(c)
-        if so is None or sc is None or so == sc or sc.paragraph - so.paragraph > 3:
+        both = re.fullmatch(r"both", c.number_text or "", re.IGNORECASE) is not None  # "2 missiles ... both missiles"
+        if so is None or sc is None or (so == sc and not both) or sc.paragraph - so.paragraph > 3:
             return False
         if so.kind == sc.kind == "list_item" and so.paragraph == sc.paragraph:
             return False
@@ -348,6 +356,10 @@ def merge_repeats(claims: list[Claim], segs: Sequence[Segment], text: str = "") 
             return False
         if not (o.subtype == c.subtype or None in (o.subtype, c.subtype)):
             return False
+        if c.category == "other" and not (o.subtype is not None and o.subtype == c.subtype) and _head(o) != _head(c):
+            return False  # "three areas" and "three control points" are different things
+        if None in (o.outcome, c.outcome) and c.count == 1 and not both:
+            return False  # "a woman died" and "a 4-year-old child": one each, not the same one
         if None in (o.claimant, c.claimant) and sc.paragraph - so.paragraph > 1:
             return False  # a figure told by no one is another's only nearby
         if sc.paragraph - so.paragraph > 2 and not (o.claimant and c.claimant):
