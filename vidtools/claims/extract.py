@@ -25,6 +25,7 @@ from vidtools.claims.model import QUALIFIERS, Claim, Cue
 from vidtools.claims.numbers import Number, find_numbers, mask_dates
 from vidtools.claims.phrases import (
     NOUN_OF_FORMS,
+    OUTCOME_ALT,
     OUTCOME_RE,
     PERSONNEL_WORDS,
     Outcome,
@@ -63,7 +64,11 @@ _LOSS_OF_RE = re.compile(r"(?:\s+(?:of|among|in)\s+[^\d,.;:]{0,60}?)?\s+(?:amoun
                          r"were|was|came\s+to|numbered)\s*$", re.IGNORECASE)  # fmt: skip
 _DEFINITE_LIST_RE = re.compile(r"^\s*(?:(?:the|its|their|this|that)\s+[\w\-]+(?:\s+[\w\-]+)?\s*(?:,\s*and\s+|,\s*|\s+and\s+))+$",
                                re.IGNORECASE)  # fmt: skip
-_AMONG_RE = re.compile(r"\s+among\s+(?:those|the)\s+(?P<o>injured|wounded|killed|dead|casualties)\b", re.IGNORECASE)
+_AMONG_RE = re.compile(r"\s+(?:(?:was|were|is|are)\s+)?among\s+(?:those|the)\s+(?P<o>injured|wounded|killed|dead|casualties)\b",
+                       re.IGNORECASE)  # fmt: skip
+_AMONG_THEM_RE = re.compile(r"\s+(?:was|were|is|are)\s+among\s+(?:them|the\s+victims)\b", re.IGNORECASE)
+_OF_WHICH_IT_RE = re.compile(rf"\s+of\s+(?:which|them|whom)\s+(?:it|they|we|he|she)\s+(?:(?:was|were|had\s+been|has\s+been)\s+)?"
+                             rf"(?:(?:able|managed)\s+to\s+)?(?P<o>{OUTCOME_ALT})", re.IGNORECASE)  # fmt: skip
 _LOSS_FILL_RE = re.compile(r"^\s*(?:amounted\s+to|amount\s+to|totall?ed|stood\s+at|were|was|included|include|of|"
                            r"reached|comprised|numbered|came\s+to|:)", re.IGNORECASE)  # fmt: skip
 _HEDGES = [
@@ -258,12 +263,29 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
         if own is None and label is None:
             own = bare_outcome(text, np_end, seg.end)
         if own is None and label is None:
-            among = _AMONG_RE.match(text, np_end, seg.end)  # "four employees among those injured"
-            own = outcome_at(OUTCOME_RE.match(text, among.start("o"), seg.end)) if among else None  # type: ignore[arg-type]
+            own = _outcome_beyond(text, seg, np_end)
         elif own is not None and own.equipment == "lost" and own.end <= n.start and label is None:
             specific = bare_outcome(text, np_end, seg.end)  # "lost 1,530 soldiers killed or wounded"
             own = specific if specific is not None and specific.start - np_end <= 1 else own
     return _Item(n, subj, unit, label is not None, own)
+
+
+def _outcome_beyond(text: str, seg: Segment, np_end: int) -> Outcome | None:
+    """An outcome that stands apart from the noun phrase: "four employees among those injured", "a child
+    was among them" (the outcome told of them just before), "Two others, including a 4-year-old
+    child, suffered wounds", "58 of which it was able to shoot down"."""
+    among = _AMONG_RE.match(text, np_end, seg.end)
+    if among is not None:
+        return outcome_at(OUTCOME_RE.match(text, among.start("o"), seg.end))  # type: ignore[arg-type]
+    if _AMONG_THEM_RE.match(text, np_end, seg.end):
+        para = text.rfind("\n\n", 0, seg.start) + 1
+        told = [o for o in find_outcomes(text, para, seg.start) if o.personnel in ("killed", "injured", "killed_or_injured")]
+        return told[-1] if told else None
+    aside = re.compile(r",\s*including\s+[^,.;]{1,60},").match(text, np_end, seg.end)
+    if aside is not None:
+        return post_outcome(text, aside.end(), seg.end) or bare_outcome(text, aside.end(), seg.end)
+    which = _OF_WHICH_IT_RE.match(text, np_end, seg.end)
+    return outcome_at(OUTCOME_RE.match(text, which.start("o"), seg.end)) if which else None  # type: ignore[arg-type]
 
 
 def _share_outcomes(text: str, seg: Segment, items: Sequence[_Item], header_outcome: Outcome | None) -> list[Outcome | None]:

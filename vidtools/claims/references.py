@@ -358,8 +358,6 @@ def merge_repeats(claims: list[Claim], segs: Sequence[Segment], text: str = "") 
             return False
         if c.category == "other" and not (o.subtype is not None and o.subtype == c.subtype) and _head(o) != _head(c):
             return False  # "three areas" and "three control points" are different things
-        if None in (o.outcome, c.outcome) and c.count == 1 and not both:
-            return False  # "a woman died" and "a 4-year-old child": one each, not the same one
         if None in (o.claimant, c.claimant) and sc.paragraph - so.paragraph > 1:
             return False  # a figure told by no one is another's only nearby
         if sc.paragraph - so.paragraph > 2 and not (o.claimant and c.claimant):

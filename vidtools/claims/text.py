@@ -112,7 +112,8 @@ def segments(text: str) -> tuple[Segment, ...]:
             out.append(Segment(lines[0][0], lines[0][1], "headline", pi))
             continue
         if (pi == 0 and len(lines) > 1 and not first.endswith((".", ":", "!", "?", ",", ";")) and len(first) < 200
-                and not _is_list_line(text, lines[0]) and text[lines[1][0]].isupper()):  # fmt: skip
+                and not _BULLET_RE.match(first) and not re.search(r"[—‒–:=]\s*\(?\+?\d", first) and len(first) >= 30
+                and text[lines[1][0]].isupper()):  # fmt: skip
             out.append(Segment(lines[0][0], lines[0][1], "headline", pi))  # a headline pasted above its article
             lines = lines[1:]
         list_lines = [s for s in lines if _is_list_line(text, s)]
