@@ -39,7 +39,7 @@ _NAME_WORDS = {
     "team", "volunteers", "investigators", "estimates", "southern", "eastern", "northern", "western",
     "central", "marine", "airborne", "motorised", "motorized", "mountain", "infantry", "operational",
     "strategic", "country's", "military's", "ministry's", "brigade's", "army's", "prosecutors", "prosecutor",
-    "prosecutor's", "investigators", "emergency", "services",
+    "prosecutor's", "emergency", "services",
 }  # fmt: skip
 _NEVER = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",

@@ -66,7 +66,7 @@ _DEFINITE_LIST_RE = re.compile(r"^\s*(?:(?:the|its|their|this|that)\s+[\w\-]+(?:
                                re.IGNORECASE)  # fmt: skip
 _AMONG_RE = re.compile(r"\s+(?:(?:was|were|is|are)\s+)?among\s+(?:those|the)\s+(?P<o>injured|wounded|killed|dead|casualties)\b",
                        re.IGNORECASE)  # fmt: skip
-_AMONG_THEM_RE = re.compile(r"\s+(?:was|were|is|are)\s+among\s+(?:them|the\s+victims)\b", re.IGNORECASE)
+_AMONG_THEM_RE = re.compile(r"\s+(?:(?:was|were|is|are)\s+)?among\s+(?:them|the\s+victims)\b", re.IGNORECASE)
 _OF_WHICH_IT_RE = re.compile(rf"\s+of\s+(?:which|them|whom)\s+(?:it|they|we|he|she)\s+(?:(?:was|were|had\s+been|has\s+been)\s+)?"
                              rf"(?:(?:able|managed)\s+to\s+)?(?P<o>{OUTCOME_ALT})", re.IGNORECASE)  # fmt: skip
 _LOSS_FILL_RE = re.compile(r"^\s*(?:amounted\s+to|amount\s+to|totall?ed|stood\s+at|were|was|included|include|of|"
@@ -300,7 +300,8 @@ def _share_outcomes(text: str, seg: Segment, items: Sequence[_Item], header_outc
             p_end = p.subject.end if p.subject else p.number.end
             own_after = p.own is not None and p.own.start >= p_end
             gap = text[p_end : it.number.start]
-            partitive = it.subject is not None and it.subject.reference == "partitive" and it.subject.category is None
+            partitive = (it.subject is not None and it.subject.reference == "partitive" and it.subject.category is None) or (
+                re.match(r"\s+of\s+(?:which|whom|them)\b", text[it.number.end : it.number.end + 12]) is not None)  # "..., 58 of which"
             joined = (it.label and p.label and re.fullmatch(r"[^\d]*", gap) is not None) or (
                 not own_after and not partitive and _LIST_SEP_RE.match(gap) is not None
             )

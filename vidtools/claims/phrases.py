@@ -70,7 +70,7 @@ OUTCOME_RE = re.compile(
     r"(?<![\w-])(?:" + "|".join(f"(?P<o{i}>{p})" for i, (p, *_) in enumerate(_OUTCOME_WORDS)) + r")(?![\w-])",
     re.IGNORECASE,
 )
-_NOUN_FORMS = {"strike", "strikes", "hits", "attacks", "attack", "losses", "loss", "deaths", "death", "casualty",
+_NOUN_FORMS = {"strike", "strikes", "hits", "attacks", "attack", "losses", "loss", "deaths", "death", "casualty", "casualties",
                "trophy", "trophies", "fatality", "fatalities", "destruction", "elimination", "liquidation",
                "neutralisation", "neutralization"}  # fmt: skip
 NOUN_OF_FORMS = {"destruction", "elimination", "liquidation", "neutralisation", "neutralization", "downing", "capture",
@@ -189,6 +189,7 @@ _ADJECTIVES = {
     "strike", "assault", "support", "supply", "cargo", "utility", "transport", "wheeled", "tracked", "rocket",
     "missile", "air", "anti-aircraft", "anti-tank", "field", "combat-ready", "brand", "ammunition", "fuel",
     "logistics", "command", "towed", "self-propelled", "armoured", "armored", "multiple", "launch", "operational", "nearby",
+    "separate", "teenage", "elderly", "young",
     "tactical", "guided", "loitering", "kamikaze", "electronic", "warfare", "defence", "defense", "radar", "naval",
     "surface", "landing", "patrol", "unarmoured", "fpv", "heavy-duty", "long-range", "short-range", "medium",
 }  # fmt: skip

@@ -137,6 +137,12 @@ def resolve_references(text: str, segs: Sequence[Segment], drafts: list[Draft], 
     for _, ev in events:
         if isinstance(ev, Draft):
             c, d = ev.claim, ev
+            if not c.background and c.category is not None and d.ref is None:
+                c = _as_restated_background(c, d.segment, found, segs)
+            if not c.background and d.ref in ("bare", "partitive") and found:
+                last, si = found[-1]
+                if last.background and last.cue.kind in _SCOPES and last.category is not None and 0 <= d.segment - si <= 1:
+                    c = dataclasses.replace(c, category=last.category, subtype=last.subtype, cue=last.cue)  # "624 of which"
             if d.ref is None or c.background:
                 found.append((c, d.segment))
                 continue
@@ -214,6 +220,22 @@ def resolve_references(text: str, segs: Sequence[Segment], drafts: list[Draft], 
         elif ref.count == 1 and not generic:
             found.append((_ref_claim(text, ref, r, o, 1, segs), r.segment))
     return [c for c, _ in found]
+
+
+_SCOPES = ("cumulative_total", "time_scope")
+
+
+def _as_restated_background(c: Claim, seg_index: int, found: list[tuple[Claim, int]], segs: Sequence[Segment]) -> Claim:
+    """``c`` as a background figure when it restates one told just before ("Russia has lost more than 1,000
+    tanks since the war began. ... is now visually confirmed to have lost more than 1,000 tanks")."""
+    para = segs[seg_index].paragraph
+    for o, si in reversed(found):
+        if si < 0 or para - segs[si].paragraph > 2:
+            break
+        if (o.background and o.cue.kind in _SCOPES and o.category == c.category
+                and (o.count, o.count_low, o.count_high, o.bound) == (c.count, c.count_low, c.count_high, c.bound)):  # fmt: skip
+            return dataclasses.replace(c, cue=o.cue)
+    return c
 
 
 def _upgrade(ref: Claim, outcome: str | None, words: Outcome | None, span: tuple[int, int]) -> Claim:
@@ -356,8 +378,8 @@ def merge_repeats(claims: list[Claim], segs: Sequence[Segment], text: str = "") 
             return False
         if not (o.subtype == c.subtype or None in (o.subtype, c.subtype)):
             return False
-        if c.category == "other" and not (o.subtype is not None and o.subtype == c.subtype) and _head(o) != _head(c):
-            return False  # "three areas" and "three control points" are different things
+        if c.category == "other" and _head(o) != _head(c):
+            return False  # "three areas" and "three control points", a warehouse and a playground: different things
         if None in (o.claimant, c.claimant) and sc.paragraph - so.paragraph > 1:
             return False  # a figure told by no one is another's only nearby
         if sc.paragraph - so.paragraph > 2 and not (o.claimant and c.claimant):
@@ -372,7 +394,8 @@ def merge_repeats(claims: list[Claim], segs: Sequence[Segment], text: str = "") 
         if c.cue.kind == "presence" and c.count:
             # "Video shows two helicopters burning" after "destroyed two Mi-8 helicopters": the same objects
             same = [j for j, o in enumerate(out) if not o.background and o.category == c.category and o.count == c.count
-                    and o.outcome is not None and (o.subtype == c.subtype or None in (o.subtype, c.subtype))]  # fmt: skip
+                    and o.outcome is not None and (o.subtype == c.subtype or None in (o.subtype, c.subtype))
+                    and (c.category != "other" or _head(o) == _head(c))]  # fmt: skip
             if same:
                 o = out[same[-1]]
                 out[same[-1]] = dataclasses.replace(o, repeats=tuple(sorted({*o.repeats, c.span})))
