@@ -106,7 +106,9 @@ _UNIT_RIGHT: list[tuple[str, re.Pattern[str]]] = [
                            r"cm|kg|kilograms?|tons?|tonnes?|knots|feet|ft|calibre|caliber|degrees|°C?)(?!\w)", re.IGNORECASE)),
     ("deployment", re.compile(r"^-(?:strong|member|person)\b", re.IGNORECASE)),
 ]  # fmt: skip
-_UNIT_LEFT = re.compile(r"(?:[$€£₴₽]|USD|EUR|UAH)\s*$")
+_UNIT_LEFT = re.compile(r"(?:[$€£₴₽]|USD|EUR|UAH)\s*$|\baged\s+(?:\d+\s*(?:,|and|to|-|–)\s*)*$", re.IGNORECASE)
+_AFFECTED_RE = re.compile(r"\s+(?:people|residents|households|homes|subscribers|consumers)?\s*(?:were\s+)?(?:left\s+)?without\s+"
+                          r"(?:power|electricity|water|heat|heating|gas|light)\b", re.IGNORECASE)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,9 @@ def unit_cue(text: str, num_start: int, num_end: int) -> tuple[str, int] | None:
         m = rx.match(right)
         if m:
             return kind, num_end + m.end()
-    if _UNIT_LEFT.search(text[max(0, num_start - 5) : num_start]):
-        return "measure", num_end
+    if _UNIT_LEFT.search(text[max(0, num_start - 20) : num_start]):
+        return "measure", num_end  # "$3,000", "two men aged 29 and 41"
+    m = _AFFECTED_RE.match(text, num_end)
+    if m:
+        return "unrelated", m.end()  # "leaving about 600 people without power": the people affected, not a count of the event
     return None

@@ -53,14 +53,18 @@ _LIST_SEP_RE = re.compile(
 )
 _NO_REPORTS_RE = re.compile(r"\s+(?:immediate\s+|official\s+|further\s+|other\s+)?(?:reports?|information|word|details|data|"
                             r"confirmation|indication)\b", re.IGNORECASE)  # fmt: skip
+_NONE_REPORTED_RE = re.compile(r"\s+(?:\w+\s+){0,3}?(?:casualties|injuries|deaths|fatalities|damage)\s+(?:(?:were|was|have\s+been|has\s+been)\s+)?"
+                               r"reported\b", re.IGNORECASE)  # fmt: skip
 _INSTRUMENT_RE = re.compile(r"(?:\busing\s+(?:just|only)\s+|\b(?:hit|strike|blow|attack)s?\s+(?:of|from)\s+)$", re.IGNORECASE)
 _INCLUDING_RE = re.compile(r"[,(]\s*(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|of\s+them)\s+$", re.IGNORECASE)
+_OUTCOME_NOUN_RE = re.compile(r"\s+(?:more\s+|other\s+|additional\s+|further\s+|civilian\s+)*(?P<w>casualties|deaths|fatalities|injuries)\b",
+                              re.IGNORECASE)  # fmt: skip
 _NO_CASUALTIES_RE = re.compile(r"\s+(?:civilian\s+)?(?P<w>casualties|deaths|fatalities|injuries|dead|wounded|killed|injured)\b",
                                re.IGNORECASE)  # fmt: skip
 _CREW_OF_RE = re.compile(r"\b(?P<w>crew|crews|group|squad|team|platoon|detachment)\s+of\s+$", re.IGNORECASE)
 _PRE_STOP = {"and", "or", "but", "while", "whereas", "said", "says", "that", "which", "who", "by", "were", "was",
              "with", "is", "are", "after", "before", "when", "as", "because", "claimed", "where", "whose", "whom"}  # fmt: skip
-_LOSS_OF_RE = re.compile(r"(?:\s+(?:of|among|in)\s+[^\d,.;:]{0,60}?)?\s+(?:amounted\s+to|amount\s+to|totall?ed|stood\s+at|reached|"
+_LOSS_OF_RE = re.compile(r"(?:\s+(?:of|among|in)\s+[^\d,.;:]{0,60}?)?\s+(?:amounted\s+to|amount\s+to|amounting\s+to|totall?ed|stood\s+at|reached|"
                          r"were|was|came\s+to|numbered)\s*$", re.IGNORECASE)  # fmt: skip
 _DEFINITE_LIST_RE = re.compile(r"^\s*(?:(?:the|its|their|this|that)\s+[\w\-]+(?:\s+[\w\-]+)?\s*(?:,\s*and\s+|,\s*|\s+and\s+))+$",
                                re.IGNORECASE)  # fmt: skip
@@ -241,6 +245,10 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
     if label is not None and after is not None and after.category is not None:
         label = None  # "184 air attack assets: 78 missiles and 106 drones": the number has its own noun
     subj = None if unit else (label or after)
+    noun = _OUTCOME_NOUN_RE.match(text, n.end, seg.end) if unit is None and n.kind not in ("negation", "article", "daily") else None
+    if noun is not None and (subj is None or subj.category is None or subj.reference == "others"):
+        o = outcome_at(OUTCOME_RE.match(text, noun.start("w"), seg.end))  # type: ignore[arg-type]
+        subj = Subject(noun.start("w"), noun.end("w"), "personnel", None, None, None, o)  # "four deaths", "26 injuries"
     crew = _CREW_OF_RE.search(text, max(seg.start, n.start - 30), n.start)
     if subj is None and unit is None and crew is not None:  # "the crew of five", "a group of 10"
         subj = Subject(crew.start(), crew.end("w"), "personnel", None, None)
@@ -350,13 +358,16 @@ def _read_segment(
     prev_end = seg.start
     for n in nums:
         if n.kind == "article" and re.search(r"\b(?:with|by|at|in|on|near|over|to|from|into|across|towards?|behind|inside|"
-                                             r"outside|around|using)\s+$", text[max(seg.start, n.start - 8) : n.start]):
+                                             r"outside|around|using)\s+$", text[max(seg.start, n.start - 8) : n.start]) and not (
+                re.search(r"\b(?:damage|blows?|hits?)\s+to\s+$", text[max(seg.start, n.start - 12) : n.start], re.IGNORECASE)):
             continue  # "hit by an FPV drone", "at an airfield": an instrument or a place, not a counted item
-        if n.kind == "negation" and _NO_REPORTS_RE.match(text, n.end, seg.end):
+        if n.kind == "negation" and (_NO_REPORTS_RE.match(text, n.end, seg.end) or _NONE_REPORTED_RE.match(text, n.end, seg.end)):
             continue  # "no immediate reports of damage or casualties": nothing is said to be zero
         if _INSTRUMENT_RE.search(text, max(seg.start, n.start - 30), n.start):
             continue  # "using just one drone", "a direct hit of a Lancet": the one weapon used, not a counted item
         it = _read_item(text, seg, nums, n, lex, prev_end)
+        if re.search(r"\bof\s+the\s+$", text[max(seg.start, n.start - 8) : n.start], re.IGNORECASE) and it.subject is not None:
+            it = dataclasses.replace(it, own=None, label=False)  # "Of the 132 drones, ...": the whole told again
         items.append(it)
         if (it.subject is not None and it.subject.category is not None) or n.kind not in ("article", "both"):
             prev_end = max(prev_end, it.subject.end if it.subject else n.end)
@@ -403,8 +414,9 @@ def _read_segment(
     return drafts, _Context(last, carry, day_para)
 
 
-_PLACE_AFTER_RE = re.compile(r"\s+(?:each\s+)?(?:over|in|near|above|across|around|off|on|at)\s+(?:the\s+)?(?:occupied\s+)?[A-Z]")
-_PLACE_RE = re.compile(r"\b(?:over|in|near|above|across|around|off|on|at)\s+(?:the\s+)?(?:occupied\s+)?[A-Z]")
+_PLACE = r"(?:the\s+)?(?:occupied\s+)?(?:[A-Z]|(?:[a-z]+\s+){0,2}(?:city|town|village|region|oblast|province|district)\s+of\s+[A-Z])"
+_PLACE_AFTER_RE = re.compile(rf"\s+(?:each\s+)?(?:over|in|near|above|across|around|off|on|at)\s+{_PLACE}")
+_PLACE_RE = re.compile(rf"\b(?:over|in|near|above|across|around|off|on|at)\s+{_PLACE}")
 _RESTATED_RE = re.compile(r"\s*(?:in\s+total|in\s+all|altogether)?\s*[.;!]?\s*$", re.IGNORECASE)
 
 
@@ -426,8 +438,13 @@ def _elided(text: str, seg: Segment, items: list[_Item], shared: list[Outcome | 
         if k > 0 and shared[k] is None and _PLACE_AFTER_RE.match(text, np_end, seg.end):
             p = items[k - 1]
             before = text[p.number.end : n.start]
-            if (p.subject is not None and p.unit is None and _PLACE_RE.search(before)
+            chained = p.subject is None and p.unit is None and _PLACE_AFTER_RE.match(text, p.number.end, seg.end) is not None
+            if (p.unit is None and (p.subject is not None or chained) and _PLACE_RE.search(before)
                     and re.search(r"(?:,|\band)\s*$", before) and not re.search(r"\d", before)):  # fmt: skip
+                if p.subject is None:  # "including 66 over the Krasnodar region and 45 over Saratov": like the one before
+                    items[k] = dataclasses.replace(it, subject=Subject(n.end, n.end, None, None, None, "sibling"))
+                    shared[k] = shared[k] or shared[k - 1]
+                    continue
                 if it.subject is not None:  # "..., six drones over the Tver Region": the verb is left out
                     if it.subject.category == p.subject.category:
                         shared[k] = shared[k - 1]

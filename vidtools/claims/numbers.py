@@ -86,7 +86,7 @@ _NUMBER_RE = re.compile(
     r"|(?P<neg>\b(?:no\s+one|nobody|none\s+of\s+(?:them\b|(?:the|their|its|our|these|those)\b)|not\s+a\s+single|"
     r"not\s+one|not\s+a|no|zero)\b)"
     r"|(?P<vague>\b(?:tens\s+of\s+thousands|hundreds\s+of\s+thousands|several\s+hundred|several\s+dozen|"
-    r"several\s+thousand|dozens|scores|hundreds|thousands|several|a\s+few|a\s+handful|numerous)\b)"
+    r"several\s+thousand|dozens|scores|hundreds|thousands|several|a\s+few|a\s+handful|numerous|multiple(?!\s+(?:rocket|launch)))\b)"
     r"|(?P<couple>\ba\s+(?:couple|pair)\s+of\b)"
     r"|(?P<both>\bboth\b)"
     rf"|(?P<words>\b{_WORDS_RE}\b)"

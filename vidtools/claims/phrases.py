@@ -53,7 +53,9 @@ _OUTCOME_WORDS: list[tuple[str, str | None, str | None, str | None]] = [
     (r"kill(?:ed|ing|s)?|slain|dead|died|dying|deaths?|fatalit(?:y|ies)|KIA|cargo\s+200|(?:now|are|is|became|went)\s+200",
      "killed", "destroyed", None),
     (r"cargo\s+300|(?:now|are|is|became|went)\s+300", "injured", "damaged", None),
-    (r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA", "injured", "damaged", None),
+    (r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA|hospitali[sz]ed|taken\s+to\s+(?:a\s+)?hospital|"
+     r"treated\s+(?:at\s+the\s+scene|in\s+hospital|for\s+(?:injuries|wounds))|sought\s+medical\s+(?:help|attention|care)",
+     "injured", "damaged", None),
     (r"destroy(?:ed|ing|s)?|burn(?:ed|t|ing)?", "killed_or_injured", "destroyed", None),
     ((r"damag(?:ed|ing|es|e)|disabled|immobili[sz]ed|knocked\s+out|knock(?:s|ed)?\s+(?:it|them)\s+out|caught\s+fire|"
       r"set\s+(?:on\s+fire|ablaze)|on\s+fire|ablaze|(?:erupt|burst|went|go|goes|going)(?:ed|ing|s)?\s+(?:up\s+)?in(?:to)?\s+flames|"
@@ -62,7 +64,7 @@ _OUTCOME_WORDS: list[tuple[str, str | None, str | None, str | None]] = [
     ((r"(?:tak(?:ing|es?)|took|taken|receiv(?:ed|ing|es?)|suffer(?:ed|ing|s)?)\s+(?:an?\s+)?(?:direct\s+|several\s+)?hits?|"
       r"blows?\s+to|hit(?:ting|s)?|struck|strik(?:e|es|ing)|target(?:ed|ing|s)|attack(?:ed|ing|s)|engag(?:ed|ing|es|e)|covered"),
      "hit", "hit", None),
-    (r"lost|los(?:e|es|ing)|losses|loss|minus", "lost", "lost", None),
+    (r"lost|los(?:e|es|ing)|losses|loss|minus|failed\s+to\s+reach\s+(?:their|its)\s+targets?", "lost", "lost", None),
 ]  # fmt: skip
 OUTCOME_ALT = "|".join(f"(?:{p})" for p, *_ in _OUTCOME_WORDS)
 """All outcome words as one alternation without groups (to embed in other patterns)."""
@@ -202,6 +204,7 @@ _CANCEL_HEADS = {
     "company", "companies", "group", "groups", "team", "teams", "pilots", "hunter", "hunters", "destroyer",
     "destroyers", "course", "courses", "training", "program", "programme", "times", "occasions", "degrees",
     "counterattack", "counterattacks", "counter-attack", "counter-attacks", "counteroffensive", "offensive",
+    "city", "cities", "town", "towns", "village", "villages", "settlement", "settlements", "district", "districts",
     "offensives", "clash", "clashes", "engagement", "engagements", "battle", "battles", "region", "regions",
     "oblast", "oblasts", "province", "provinces", "direction", "directions", "sector", "sectors", "nations", "countries",
 }  # fmt: skip
@@ -351,6 +354,8 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
             return Subject(start or pos, last_end, None, None, None, "others", adjectival)
         return None if reference is None else Subject(pos, j, None, None, None, reference, adjectival)
     head = matches[-1]
+    if head.category == "personnel" and re.fullmatch(r"fighters?", head.text, re.IGNORECASE) and any(m.category == "aircraft" for m in matches):
+        head = next(m for m in reversed(matches) if m.category == "aircraft")  # "Su-34 attack fighters"
     specific = [m for m in matches if not m.generic and m.category is not None]
     if head.generic and specific:
         head = specific[-1]
@@ -398,11 +403,12 @@ _POST_AUX_RE = re.compile(
     r"(?:[\"”']|\s*[\[(][^\])\n]{1,80}[\])])?"
     rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside|over|across|behind|with)\b|"
     r"\s+and\s+other\b|\s+[a-z]+(?:ed|ing)\s+(?:for|to|towards?|at|from|by|over|into|near|on|in)\b)"
-    rf"(?:(?!\s(?:and\s+that|no|not|but|while)\b)[^,.;:\d]){{0,90}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}|[a-z]+ly))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
+    rf"(?:(?!\s(?:and\s+that|no|not|but|while)\b)[^,.;:\d]){{0,90}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}|[a-z]+ly|[a-z]+ed\s+and))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
     re.IGNORECASE,
 )
 _PASSIVE_AUX = {"were", "was", "are", "is", "be", "been", "being", "got", "get", "gets"}
-PERSONNEL_WORDS = re.compile(r"dead|died|dying|deaths?|wound\w*|injur\w*|hurt|casualt\w*|kill\w*|KIA|WIA|slain|.*\b[23]00",
+PERSONNEL_WORDS = re.compile(r"dead|died|dying|deaths?|wound\w*|injur\w*|hurt|casualt\w*|kill\w*|KIA|WIA|slain|.*\b[23]00|"
+                             r"hospitali[sz]ed|taken\s+to.*hospital|treated.*|sought.*",
                              re.IGNORECASE)  # fmt: skip
 """Outcome words that only people suffer (a number with no noun and one of these counts people)."""
 
