@@ -55,6 +55,8 @@ _NO_REPORTS_RE = re.compile(r"\s+(?:immediate\s+|official\s+|further\s+|other\s+
                             r"confirmation|indication)\b", re.IGNORECASE)  # fmt: skip
 _NONE_REPORTED_RE = re.compile(r"\s+(?:\w+\s+){0,3}?(?:casualties|injuries|deaths|fatalities|damage)\s+(?:(?:were|was|have\s+been|has\s+been)\s+)?"
                                r"reported\b", re.IGNORECASE)  # fmt: skip
+_PURPOSE_RE = re.compile(r"[^.;:]*?\bto\s+(?:strike|attack|hit|storm|assault|cross|target|seize|capture|encircle|break\s+through)\b",
+                         re.IGNORECASE)  # fmt: skip
 _INSTRUMENT_RE = re.compile(r"(?:\busing\s+(?:just|only)\s+|\b(?:hit|strike|blow|attack)s?\s+(?:of|from)\s+)$", re.IGNORECASE)
 _INCLUDING_RE = re.compile(r"[,(]\s*(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|of\s+them)\s+$", re.IGNORECASE)
 _OUTCOME_NOUN_RE = re.compile(r"\s+(?:more\s+|other\s+|additional\s+|further\s+|civilian\s+)*(?P<w>casualties|deaths|fatalities|injuries)\b",
@@ -242,6 +244,10 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
     elif unit is None and n.kind in ("digits", "words", "vague"):
         label = label_before(text, n.start, seg.start, lex)
     after = None if unit else subject_after(text, n.end, seg.end, lex)
+    hyphen = lex.match(" " + text[n.end + 1 : seg.end], 1) if unit is None and text[n.end : n.end + 1] == "-" else None
+    if hyphen is not None and hyphen.category is not None and (after is None or after.category is None):  # "a 70-drone attack"
+        a, b = n.end + hyphen.start, n.end + hyphen.end
+        after = Subject(a, b, hyphen.category, hyphen.subtype, hyphen.text if hyphen.name else None)
     if label is not None and after is not None and after.category is not None:
         label = None  # "184 air attack assets: 78 missiles and 106 drones": the number has its own noun
     subj = None if unit else (label or after)
@@ -483,6 +489,8 @@ def _decide_cue(text: str, it: _Item, outcome: Outcome | None, cumulative: bool,
     if cumulative and nxt_span is not None:
         return Cue("cumulative_total", text[nxt_span[0] : nxt_span[1]], nxt_span)
     np_end = it.subject.end if it.subject is not None else n.end
+    purpose = _PURPOSE_RE.match(text, np_end, min(len(text), np_end + 120)) is not None
+    cues = tuple(c for c in cues if not (purpose and c.kind == "deployment" and c.end <= n.start))  # "sent 550 troops ... to cross"
     scope = [c for c in cues if c.clause[0] <= n.start <= c.clause[1] and (c.kind != "deployment" or outcome is None)
              and not (c.kind == "deployment" and c.start > np_end and text[np_end : c.start].strip() == ""
                       and text[c.start : c.end].lower().endswith("ing"))]  # "two soldiers deploying the drone"  # fmt: skip
@@ -567,7 +575,7 @@ def _make_draft(
     if _UNVERIFIED_RE.search(text, clause[0], clause[1]):
         qualifiers.add("unverified")
     start, end = n.start, max(n.end, subj.end if subj else n.end, it.unit[1] if it.unit else n.end)
-    if it.own is not None and not cue.background:
+    if it.own is not None and not cue.background and seg.start <= it.own.start < seg.end:
         start, end = min(start, it.own.start), max(end, it.own.end)
     elif cue.kind == "presence":
         seen = _PRESENCE_RE.match(text, end, seg.end)  # "3 soldiers were present", "20-30 infantry were seen"

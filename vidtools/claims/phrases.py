@@ -314,6 +314,9 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
         if matches:
             if w in ("and", "or", "&") and not matches[-1].generic:
                 nxt = _lex_ahead(text, tok.end(), end, lexicon, 1)
+                head = _TOKEN_RE.match(text, _skip(text, nxt.end, end), end) if nxt is not None else None
+                if head is not None and head.group().lower() in _CANCEL_HEADS:
+                    return Subject(start or j, head.end(), None, None, None, reference, adjectival)  # "drone and missile attack"
                 if nxt is not None and nxt.category == matches[-1].category and not nxt.generic:
                     j = tok.end()  # "T-72 and T-80 tanks", "tanks and armored vehicles": one phrase
                     continue
@@ -325,6 +328,9 @@ def subject_after(text: str, pos: int, end: int, lexicon: Lexicon) -> Subject | 
             break
         if w in _CANCEL_HEADS and _lex_ahead(text, tok.end(), end, lexicon, 1) is None:
             return Subject(start or j, tok.end(), None, None, None, None)  # "two more strikes", "12 assaults"
+        if w in ("and", "or") and start is not None and _lex_ahead(text, tok.end(), end, lexicon, 2) is not None:
+            j = tok.end()  # "70 Ukrainian Dragon and Splash drones"
+            continue
         if w in _OTHERS:
             reference = reference or "others"
             start = tok.start() if start is None else start

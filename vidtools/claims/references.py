@@ -345,7 +345,20 @@ def _same_claimant(a: str | None, b: str | None) -> bool:
 def _head(c: Claim) -> str:
     """The head noun of a claim's subject, singular and lower case ("" when there is none)."""
     words = re.findall(r"[a-z]+", (c.subject or "").lower())
-    return re.sub(r"(?:e?s)$", "", words[-1]) if words else ""
+    if not words:
+        return ""
+    w = words[-1]
+    return w[:-3] + "y" if w.endswith("ies") else (w[:-1] if w.endswith("s") and not w.endswith("ss") else w)
+
+
+_PLACE_NAME_RE = re.compile(r"\b(?:in|near|at|over|outside)\s+(?:the\s+)?(?:[a-z]+\s+){0,3}?(?P<p>[A-Z][\w'’\-]+)")
+_NOT_PLACES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+               "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Telegram", "X", "Facebook"}
+
+
+def _places(text: str, seg: Segment) -> set[str]:
+    """Place names a sentence gives ("in Beryslav", "in the northeastern Sumy region")."""
+    return {m.group("p") for m in _PLACE_NAME_RE.finditer(text, seg.start, seg.end)} - _NOT_PLACES
 
 
 _DISTINCT_RE = re.compile(r"\b(?:separate|another|second|elsewhere|earlier|previously|also\s+in)\b", re.IGNORECASE)
@@ -363,6 +376,12 @@ def merge_repeats(claims: list[Claim], segs: Sequence[Segment], text: str = "") 
         s = seg_of(c)
         return s.kind if s is not None else "sentence"
 
+    figures: dict[Segment, set[tuple[str | None, int | None, int | None, int | None]]] = {}
+    for x in claims:
+        sx = seg_of(x)
+        if sx is not None and not x.background and x.category is not None:
+            figures.setdefault(sx, set()).add((x.category, x.count, x.count_low, x.count_high))
+
     def restated(o: Claim, c: Claim) -> bool:
         so, sc = seg_of(o), seg_of(c)
         both = re.fullmatch(r"both", c.number_text or "", re.IGNORECASE) is not None  # "2 missiles ... both missiles"
@@ -376,6 +395,12 @@ def merge_repeats(claims: list[Claim], segs: Sequence[Segment], text: str = "") 
             return False  # "two more tanks", "another drone": not the ones told before
         if text and _DISTINCT_RE.search(text, sc.start, sc.end):
             return False
+        fo, fc = figures.get(so, set()), figures.get(sc, set()) if so and sc else set()
+        if len(fo) >= 3 and len(fc) >= 3 and 2 * len(fo & fc) <= min(len(fo), len(fc)):
+            return False  # two lists with few figures in common: another group's losses, not a repeat
+        po, pc = (_places(text, s) for s in (so, sc)) if text else (set(), set())
+        if po and pc and not po & pc:
+            return False  # "one civilian wounded in Sumy" and "one civilian wounded in Beryslav"
         if not (o.subtype == c.subtype or None in (o.subtype, c.subtype)):
             return False
         if c.category == "other" and _head(o) != _head(c):
