@@ -30,6 +30,7 @@ _SCOPE_CUES: list[tuple[str, str]] = [
      r"\bsince\s+the\s+(?:very\s+)?(?:beginning|start|outset)\s+of\s+(?:the\s+)?(?:full[-\s]scale\s+)?"
      r"(?:special\s+military\s+operation|invasion|war|SMO)\b|\bfrom\s+24\.02\.(?:20)?22\b|\bsince\s+24\.02\.(?:20)?22\b|"
      r"\bsince\s+(?:24\s+February|February\s+24)(?:,?\s+2022)?\b|\bsince\s+the\s+(?:full[-\s]scale\s+)?invasion\b|"
+     r"\b(?:is|are|was|were|been)\s+credited\s+with\b|"
      rf"\bas\s+of\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|{_MONTHS}\.?\s+\d|\d{{1,2}}\s+{_MONTHS}\b)")),
     ("other_event", (
      r"\b(?:a|two|three|several|\d+)\s+(?:days?|weeks?|months?|years?)\s+ago\b|\bpreviously\b|\bearlier\s+this\s+(?:year|month|week)\b|"

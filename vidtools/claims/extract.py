@@ -293,7 +293,7 @@ def _outcome_beyond(text: str, seg: Segment, np_end: int) -> Outcome | None:
         return outcome_at(OUTCOME_RE.match(text, among.start("o"), seg.end))  # type: ignore[arg-type]
     if _AMONG_THEM_RE.match(text, np_end, seg.end):
         para = text.rfind("\n\n", 0, seg.start) + 1
-        told = [o for o in find_outcomes(text, para, seg.start) if o.personnel in ("killed", "injured", "killed_or_injured")]
+        told = [o for o in find_outcomes(text, para, np_end) if o.personnel in ("killed", "injured", "killed_or_injured")]
         return told[-1] if told else None
     aside = re.compile(r",\s*including\s+[^,.;]{1,60},").match(text, np_end, seg.end)
     if aside is not None:
@@ -314,7 +314,8 @@ def _share_outcomes(text: str, seg: Segment, items: Sequence[_Item], header_outc
             p_end = p.subject.end if p.subject else p.number.end
             own_after = p.own is not None and p.own.start >= p_end
             gap = text[p_end : it.number.start]
-            partitive = (it.subject is not None and it.subject.reference == "partitive" and it.subject.category is None) or (
+            whole_again = re.search(r"\bof\s+the\s+$", text[max(seg.start, p.number.start - 8) : p.number.start], re.IGNORECASE)
+            partitive = whole_again is not None or (it.subject is not None and it.subject.reference == "partitive" and it.subject.category is None) or (
                 re.match(r"\s+of\s+(?:which|whom|them)\b", text[it.number.end : it.number.end + 12]) is not None)  # "..., 58 of which"
             joined = (it.label and p.label and re.fullmatch(r"[^\d]*", gap) is not None) or (
                 not own_after and not partitive and _LIST_SEP_RE.match(gap) is not None
@@ -367,6 +368,9 @@ def _read_segment(
                                              r"outside|around|using)\s+$", text[max(seg.start, n.start - 8) : n.start]) and not (
                 re.search(r"\b(?:damage|blows?|hits?)\s+to\s+$", text[max(seg.start, n.start - 12) : n.start], re.IGNORECASE)):
             continue  # "hit by an FPV drone", "at an airfield": an instrument or a place, not a counted item
+        if n.kind == "both" and re.match(r"\s+(?:[\w\-]+\s+){1,2}?and\b", text[n.end : n.end + 40]) and not re.match(
+                r"\s+(?:[\w\-]+\s+)?(?:were|was|are|have|had)\b", text[n.end : n.end + 30]):
+            continue  # "by both military and civilian authorities": a conjunction, not a count
         if n.kind == "negation" and (_NO_REPORTS_RE.match(text, n.end, seg.end) or _NONE_REPORTED_RE.match(text, n.end, seg.end)):
             continue  # "no immediate reports of damage or casualties": nothing is said to be zero
         if _INSTRUMENT_RE.search(text, max(seg.start, n.start - 30), n.start):

@@ -53,8 +53,8 @@ _OUTCOME_WORDS: list[tuple[str, str | None, str | None, str | None]] = [
     (r"kill(?:ed|ing|s)?|slain|dead|died|dying|deaths?|fatalit(?:y|ies)|KIA|cargo\s+200|(?:now|are|is|became|went)\s+200",
      "killed", "destroyed", None),
     (r"cargo\s+300|(?:now|are|is|became|went)\s+300", "injured", "damaged", None),
-    (r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA|hospitali[sz]ed|taken\s+to\s+(?:a\s+)?hospital|"
-     r"treated\s+(?:at\s+the\s+scene|in\s+hospital|for\s+(?:injuries|wounds))|sought\s+medical\s+(?:help|attention|care)",
+    ((r"injur(?:ed|ing|es|ies|y|e)|wound(?:ed|ing|s)?|hurt|WIA|hospitali[sz]ed|taken\s+to\s+(?:a\s+)?hospital|"
+      r"treated\s+(?:at\s+the\s+scene|in\s+hospital|for\s+(?:injuries|wounds))|sought\s+medical\s+(?:help|attention|care)"),
      "injured", "damaged", None),
     (r"destroy(?:ed|ing|s)?|burn(?:ed|t|ing)?", "killed_or_injured", "destroyed", None),
     ((r"damag(?:ed|ing|es|e)|disabled|immobili[sz]ed|knocked\s+out|knock(?:s|ed)?\s+(?:it|them)\s+out|caught\s+fire|"

@@ -321,11 +321,14 @@ def _strength(c: Claim, outcome: str | None) -> int:
 
 
 def _compatible(a: str | None, b: str | None, aerial: bool) -> bool:
+    """Two outcomes one figure may carry when told twice: the same, one saying less ("hit", "lost",
+    none), "shot down"/"destroyed" for an aerial target, or people "killed or injured" and "killed" /
+    "injured". "Destroyed" and "damaged" are two facts (two groups), not one told twice."""
     if a == b or a in (None, "hit", "lost") or b in (None, "hit", "lost"):
         return True
     if aerial and {a, b} == {"shot_down", "destroyed"}:
         return True
-    return _implied(a, b) or _implied(b, a)
+    return "killed_or_injured" in (a, b) and {a, b} <= {"killed_or_injured", "killed", "injured"}
 
 
 _DEMONYMS = {"ukrainian": "ukraine", "russian": "russia", "british": "britain", "american": "us"}
