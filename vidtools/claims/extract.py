@@ -427,7 +427,8 @@ def _read_segment(
 _PLACE = r"(?:the\s+)?(?:occupied\s+)?(?:[A-Z]|(?:[a-z]+\s+){0,2}(?:city|town|village|region|oblast|province|district)\s+of\s+[A-Z])"
 _PLACE_AFTER_RE = re.compile(rf"\s+(?:each\s+)?(?:over|in|near|above|across|around|off|on|at)\s+{_PLACE}")
 _PLACE_RE = re.compile(rf"\b(?:over|in|near|above|across|around|off|on|at)\s+{_PLACE}")
-_RESTATED_RE = re.compile(r"\s*(?:in\s+total|in\s+all|altogether)?\s*[.;!]?\s*$", re.IGNORECASE)
+_RESTATED_RE = re.compile(r"\s*(?:in\s+total|in\s+all|altogether)?\s*(?:,[^,.;]{0,60}\b(?:said|says|reported|added|claimed)\b[^.;]*)?"
+                          r"[.;!]?\s*$", re.IGNORECASE)  # fmt: skip
 
 
 def _elided(text: str, seg: Segment, items: list[_Item], shared: list[Outcome | None],

@@ -408,7 +408,7 @@ _ADV = (
 _POST_AUX_RE = re.compile(
     r"(?:[\"”']|\s*[\[(][^\])\n]{1,80}[\])])?"
     rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside|over|across|behind|with)\b|"
-    r"\s+and\s+other\b|\s+[a-z]+(?:ed|ing)\s+(?:for|to|towards?|at|from|by|over|into|near|on|in)\b)"
+    r"\s+and\s+other\b|\s+aged\s+\d+(?:\s*(?:,|and|to|-|–)\s*\d+)*|\s+[a-z]+(?:ed|ing)\s+(?:for|to|towards?|at|from|by|over|into|near|on|in)\b)"
     rf"(?:(?!\s(?:and\s+that|no|not|but|while)\b)[^,.;:\d]){{0,90}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}|[a-z]+ly|[a-z]+ed\s+and))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
     re.IGNORECASE,
 )
@@ -451,7 +451,7 @@ def bare_outcome(text: str, pos: int, end: int) -> Outcome | None:
             if is_noun_form(out) or out.text.lower().endswith("ing"):
                 return None
             after = text[o.end() : o.end() + 14]
-            if re.match(r"\s+(?:\d|an?\b|the\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b|its\b|"
+            if re.match(r"\s+(?:\d|an?\b|the\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b|its\b|"
                         r"their\b|his\b|her\b|our\b|several\b|some\b|dozens\b|many\b|all\b|both\b|these\b|those\b)", after, re.IGNORECASE):
                 return None  # an active verb with its own object: "... the unit destroyed three tanks"
             obj = re.match(r"\s+(?!(?:after|before|by|in|on|at|when|while|as|and|but|or|with|from|during)\b)[\w\"“]", after)
