@@ -39,8 +39,9 @@ Real published texts: ``tests/data/claims/real`` holds excerpts of texts nobody 
 copy, General Staff and defence-ministry statements as the press carried them, unit posts quoted in
 articles, analyses), each with its source URL and date, annotated by hand before the extractor was
 run on them (``tests/data/claims/real/README.md``). They are scored and printed apart from the
-corpus, per style and per half: the rules were improved on ``real1`` only, and ``real2`` was then
-scored once as a held-out set (``bench/results/claims_real_*.md``).
+corpus, per style and per split: the rules were improved on ``real1`` only, then ``real2`` was scored
+once as a held-out set; after the rules were generalised on both, ``real3`` was collected, annotated
+and scored once as a second held-out set (``bench/results/claims_real_*.md`` keep those first runs).
 
 Usage::
 
