@@ -45,7 +45,8 @@ _NEVER = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "since", "in", "on",
-    "video", "footage", "data", "information", "figures", "statistics", "count", "counts", "glory",
+    "video", "footage", "data", "information", "figures", "statistics", "count", "counts", "glory", "telegram",
+    "facebook", "twitter", "x", "youtube", "instagram", "tiktok", "vk",
 }  # fmt: skip
 _STRIP_LEADING = {"meanwhile", "however", "separately", "earlier", "later", "also", "additionally", "moreover",
                   "furthermore", "and", "but", "while", "whereas", "then", "today", "yesterday", "overnight",
@@ -96,6 +97,8 @@ def _clean(words: list[str]) -> str | None:
         words = words[:-1]
     if words and re.search(r"['’]s$", words[-1]) and len(words) > 1:
         words = [*words[:-1], words[-1][:-2]]  # "the General Staff's update" -> General Staff
+    if len(words) > 1 and any(w.lower() in _PRONOUNS for w in words):
+        return None  # "Footage It Claims Shows" (a title-case headline): no name
     if not words or (len(words) == 1 and words[0].lower() in _PRONOUNS | _NAME_WORDS - {"governor", "police"}):
         return None if not words or words[0].lower() in _PRONOUNS else words[0]
     return " ".join(words)

@@ -4,14 +4,16 @@ A cue covers the clause it stands in; a cue that opens a sentence ("Since August
 since 24.02.2022, ...", "Last year ...") covers the whole sentence. Measures, durations and
 money are read from the words right beside the number.
 
-* A date range longer than a week ("between 24th February 2022 and 6th April 2023") is a scope (a
-  cumulative total when it starts on 24 February 2022).
+* A date range longer than a day or night ("between 24th February 2022 and 6th April 2023",
+  "between January 8 and 15") is a scope (a cumulative total when it starts on 24 February 2022).
+  "Earlier, ..." and "As Ukrinform reported, ..." open an earlier, separate event.
 * "In total", "a total of", "altogether", "the total number" alone say only that figures are added
   up: in a report of one day or night ("over the past day", "overnight") they are the day's total
   and no cue ("The total number of Russian casualties reached 561").
 * A sentence that points back to the previous one's period ("During this period Russia also lost",
-  "In addition, the occupiers lost", "Further, ... have also lost") carries that sentence's scope
-  when every figure of that sentence was a background figure (the caller passes it as ``carried``).
+  "In addition, the occupiers lost", "Further, ... have also lost", a running total "more than 288
+  tanks have been captured") carries that sentence's scope when every figure of that sentence was a
+  background figure (the caller passes it as ``carried``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ _SCOPE_CUES: list[tuple[str, str]] = [
      r"\b(?:this|last|past|previous)\s+(?:year|month|week|summer|winter|spring|autumn|fall)\b|"
      r"\bin\s+recent\s+(?:days|weeks|months|years)\b|\brecent\s+(?:weeks|months)\b|"
      r"\b(?:during|in|over|after|within)\s+(?:a|one|two|three|four|five|six|several|\d+)\s+(?:months?|weeks?|years?)\s+of\b|"
+     r"\bin\s+(?:a\s+|one\s+|the\s+past\s+|the\s+last\s+)?week\b|"
      rf"\bover\s+the\s+(?:past|last|previous)\s+(?:{_N}\s+)?(?:weeks?|months?|years?)\b|"
      r"\bover\s+the\s+(?:past|last)\s+(?:four|five|six|seven|eight|nine|ten|several|few|\d{2,}|[4-9])\s+days\b|"
      r"\b(?:on\s+)?average\b|\bper\s+(?:day|week|month)\b|(?<!in\s)(?<!within\s)(?<!during\s)\b(?:a|each|every)\s+(?:day|week|month)\b|"
@@ -56,7 +59,8 @@ _SCOPE_CUES: list[tuple[str, str]] = [
      r"train(?:ed|s|ing)|produc(?:ed|es|e|ing)|manufactur(?:ed|es|e|ing)|make|makes|reinforc(?:ed|es|e|ing)|"
      r"numbering|numbered|grouping|contingent|garrison|strength|sen(?:d|ds|t)|thrown|threw|throws?|transferr?(?:ed|ing|s)?|"
      r"has\s+(?=(?:about|some|around|over|more\s+than|at\s+least|up\s+to|nearly|\d))|have\s+(?=(?:about|some|around|over|\d))|"
-     r"to\s+have|believed\s+to\s+have|in\s+reserve|on\s+standby|in\s+uniform|under\s+arms|mobili[sz]\w*|"
+     r"to\s+have|believed\s+to\s+have|in\s+reserve|on\s+standby|in\s+uniform|under\s+arms|in\s+service|in\s+(?:its|their)\s+arsenal|"
+     r"in\s+stock|mobili[sz]\w*|"
      r"recruit(?:ed|ing)|enlist\w*|buy|buys|bought|purchas\w+|order(?:ed|s)|plans?\s+to|planned|will|next\s+(?:year|month|week)|"
      r"asked|asks|request(?:ed|s|ing)?|seek(?:s|ing)?|sought|needs?|wants?|pledged|promised|employ(?:s|ed|ing)?|"
      r"workforce|(?<!General\s)staff\s+of)\b")),
@@ -75,16 +79,17 @@ _MONTH_NUM = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "ju
 _DATE_ALT = (rf"(?:(?P<d{{k}}a>\d{{{{1,2}}}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m{{k}}a>{_MONTHS})\.?(?:,?\s+(?P<y{{k}}a>\d{{{{4}}}}))?|"
              rf"(?P<m{{k}}b>{_MONTHS})\.?\s+(?P<d{{k}}b>\d{{{{1,2}}}})(?:st|nd|rd|th)?(?:,?\s+(?P<y{{k}}b>\d{{{{4}}}}))?|"
              r"(?P<d{k}c>\d{{1,2}})\.(?P<m{k}c>\d{{1,2}})\.(?P<y{k}c>\d{{2,4}}))")
-_RANGE_RE = re.compile(rf"\b(?:between|from)\s+(?:the\s+)?{_DATE_ALT.format(k=1)}\s+(?:and|to|until|till|through|-|–)\s+(?:the\s+)?"
-                       rf"{_DATE_ALT.format(k=2)}", re.IGNORECASE)  # fmt: skip
+_RANGE_RE = re.compile(rf"\b(?:between|from)\s+(?:the\s+)?{_DATE_ALT.format(k=1)}\s*(?:and|to|until|till|through|-|–)\s*(?:the\s+)?"
+                       rf"(?:{_DATE_ALT.format(k=2)}|(?P<d2d>\d{{1,2}})(?:st|nd|rd|th)?\b)", re.IGNORECASE)  # fmt: skip
 _CARRY_RE = re.compile(
     r"\b(?:during|over|in|for|throughout)\s+(?:this|that|the\s+same)\s+(?:period|time|timeframe|time\s+frame)\b|\bsince\s+then\b|"
-    r"\balso\b",
+    r"\balso\b|\b(?:has|have)\s+been\s+(?:\w+ed|\w+en)\b",
     re.IGNORECASE,
 )
 _CARRY_START_RE = re.compile(r"\W*(?P<w>in\s+addition|further(?:more)?|besides|moreover|additionally|in\s+this\s+line)\b",
                              re.IGNORECASE)  # fmt: skip
-_EARLIER_RE = re.compile(r"\W*(?P<w>Earlier|Previously)\s*,", re.IGNORECASE)
+_EARLIER_RE = re.compile(r"\W*(?P<w>Earlier|Previously|As\s+(?:[\w'’\-]+\s+){0,3}(?:had\s+|has\s+)?(?:previously\s+)?reported)\s*,",
+                         re.IGNORECASE)  # fmt: skip
 _COMPOSITION_RE = re.compile(r"\b(?:column|convoy|group|assault|attack|formation|unit|force)s?\b[^.;]{0,40}$", re.IGNORECASE)
 _RECORD_RE = re.compile(r"\b(?:highest|lowest|largest|biggest|heaviest|most|worst|best|first|record)\b(?:\W+\w+){0,4}\W*$",
                         re.IGNORECASE)  # fmt: skip
@@ -141,6 +146,9 @@ def clauses(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
 
 def _date(m: re.Match[str], k: int) -> tuple[int, int, int | None] | None:
     """``(day, month, year)`` of date ``k`` of a :data:`_RANGE_RE` match."""
+    if k == 2 and m.group("d2d") is not None:  # "between January 8 and 15": the first date's month
+        first = _date(m, 1)
+        return (int(m.group("d2d")), first[1], first[2]) if first else None
     for v in "abc":
         d, mo, y = m.group(f"d{k}{v}"), m.group(f"m{k}{v}"), m.group(f"y{k}{v}")
         if d is None:
@@ -152,7 +160,7 @@ def _date(m: re.Match[str], k: int) -> tuple[int, int, int | None] | None:
 
 
 def _range_cues(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
-    """Date ranges longer than a week: ``(kind, start, end)``."""
+    """Date ranges longer than a day or night: ``(kind, start, end)``."""
     out = []
     for m in _RANGE_RE.finditer(text, start, end):
         a, b = _date(m, 1), _date(m, 2)
@@ -161,7 +169,7 @@ def _range_cues(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
         ya = a[2] if a[2] is not None else (b[2] or 2000)
         yb = b[2] if b[2] is not None else ya
         days = (yb - ya) * 365 + (b[1] - a[1]) * 30 + (b[0] - a[0])
-        if days > 7:
+        if days > 1:  # a night is one date or two; "between January 8 and 15" is a week's results
             kind = "cumulative_total" if (a[0], a[1]) == (24, 2) and ya in (2022, 2000) else "time_scope"
             out.append((kind, m.start(), m.end()))
     return out

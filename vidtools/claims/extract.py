@@ -57,6 +57,8 @@ _NONE_REPORTED_RE = re.compile(r"\s+(?:\w+\s+){0,3}?(?:casualties|injuries|death
                                r"reported\b", re.IGNORECASE)  # fmt: skip
 _PURPOSE_RE = re.compile(r"[^.;:]*?\bto\s+(?:strike|attack|hit|storm|assault|cross|target|seize|capture|encircle|break\s+through)\b",
                          re.IGNORECASE)  # fmt: skip
+_AGENT_RE = re.compile(r"\s+(?:had|has|have)?\s*(?:\w+ly\s+)?(?:destroyed|hit|struck|damaged|downed|shot\s+down|killed|taken\s+out|"
+                       r"took\s+out|attacked|targeted)\s+(?:a|an|the|one|two|three|four|five|\d|several|its|their)\b", re.IGNORECASE)  # fmt: skip
 _INSTRUMENT_RE = re.compile(r"(?:\busing\s+(?:just|only)\s+|\b(?:hit|strike|blow|attack)s?\s+(?:of|from)\s+)$", re.IGNORECASE)
 _INCLUDING_RE = re.compile(r"[,(]\s*(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|of\s+them)\s+$", re.IGNORECASE)
 _OUTCOME_NOUN_RE = re.compile(r"\s+(?:more\s+|other\s+|additional\s+|further\s+|civilian\s+)*(?P<w>casualties|deaths|fatalities|injuries)\b",
@@ -213,6 +215,8 @@ def _pre_outcome(text: str, lo: int, num_start: int) -> Outcome | None:
         low = o.text.lower()
         if low in NOUN_OF_FORMS and re.fullmatch(r"\s+of\s+", text[o.end : num_start]):
             return o  # "the destruction of a tank", "the elimination of 11 soldiers"
+        if low in ("losses", "loss") and re.fullmatch(r"[^.;:\d]{0,40}?,\s*including\s+", text[o.end : num_start]):
+            return o  # "suffered heavy losses, including more than 200 servicemen"
         if low in ("losses", "loss", "casualties") and _LOSS_OF_RE.match(text, o.end, num_start):
             return o  # "the losses of the Ukrainian armed forces amounted to up to 140"
         fill = re.sub(r",\s*(?:including|among\s+them|notably|in\s+particular)\s+[\"“']?$", " ", text[o.end : num_start])
@@ -397,7 +401,7 @@ def _read_segment(
         it.number.kind in ("article", "both", "negation") and (it.subject is None or it.subject.category is None))), None)  # "In a Monday report, ..."
     day_para = seg.paragraph if DAY_SCOPE_RE.search(text, seg.start, seg.end) else ctx.day_paragraph
     day_scope = day_para is not None and seg.paragraph - day_para <= 1
-    carried = ctx.carried[0] if ctx.carried is not None and seg.paragraph - ctx.carried[1] <= 1 else None
+    carried = ctx.carried[0] if ctx.carried is not None and seg.paragraph - ctx.carried[1] <= 2 else None
     cues = scope_cues(text, seg.start, seg.end, first_num, day_scope=day_scope, carried=carried)
     if header:  # a list's header covers its lines ("The total combat losses ... from 24.02.22:")
         cues += tuple(dataclasses.replace(c, clause=(seg.start, seg.end)) for c in header[2])
@@ -420,7 +424,9 @@ def _read_segment(
             drafts.append(d)
     counted = [d.claim.cue.kind for d in drafts if d.claim.category is not None or d.claim.cue.kind in ("cumulative_total", "time_scope")]
     scoped = counted and all(k in ("cumulative_total", "time_scope") for k in counted)
-    carry = (max(set(counted), key=counted.count), seg.paragraph) if scoped else (None if counted else ctx.carried)
+    own_day = DAY_SCOPE_RE.search(text, seg.start, seg.end) is not None
+    carry = (max(set(counted), key=counted.count), seg.paragraph) if scoped else (
+        None if counted and not own_day else ctx.carried)  # "This number includes 1,180 ... over the past day" keeps it
     return drafts, _Context(last, carry, day_para)
 
 
@@ -539,6 +545,8 @@ def _make_draft(
             return None  # "no longer", "no comment"
     if n.kind in ("article", "both") and subj is not None and (subj.category is None and subj.reference != "generic"):
         return None  # "a statement", "both sides"
+    if outcome is None and _AGENT_RE.match(after_np):
+        return None  # "one of its naval drones had destroyed a Russian helicopter": the weapon, not a counted target
     if n.kind == "article" and re.match(r"\s*,\s*(?:was|were|is|are|had|has|whose|who|which|whom)\b", after_np):
         return None  # an appositive or a relative: "One of the tanks, a T-80BVM, was hit", "a soldier, whose identity ..."
     category = subj.category if subj else None

@@ -409,7 +409,7 @@ _POST_AUX_RE = re.compile(
     r"(?:[\"”']|\s*[\[(][^\])\n]{1,80}[\])])?"
     rf"(?P<rel>(?:,?\s+(?:that|which|who)\b|\s+(?:of|from|near|in|on|at|along|outside|over|across|behind|with)\b|"
     r"\s+and\s+other\b|\s+aged\s+\d+(?:\s*(?:,|and|to|-|–)\s*\d+)*|\s+[a-z]+(?:ed|ing)\s+(?:for|to|towards?|at|from|by|over|into|near|on|in)\b)"
-    rf"(?:(?!\s(?:and\s+that|no|not|but|while)\b)[^,.;:\d]){{0,90}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}|[a-z]+ly|[a-z]+ed\s+and))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
+    rf"(?:(?!\s(?:and\s+that|no|not|but|while)\b)[^,.;:\d]){{0,90}}?)?(?P<chain>(?:\s+[\"“']?(?:{_AUX}|{_ADV}|[a-z]+ly|(?!(?:killed|injured|wounded|destroyed|damaged|downed|intercepted)\b)[a-z]+ed\s+and))+)\s+[\"“']?(?P<o>(?:{OUTCOME_ALT}))(?![\w-])",
     re.IGNORECASE,
 )
 _PASSIVE_AUX = {"were", "was", "are", "is", "be", "been", "being", "got", "get", "gets"}

@@ -1,5 +1,8 @@
 """References back and repeats: the stages after each segment has been read.
 
+* A figure that restates a background total told just before is background, with the rest of its
+  list ("destroyed ... in week" then "Two air defense systems, 44 tanks and 258 strongholds were
+  destroyed"); so are the parts of such a total ("624 of which").
 * A number with no noun ("two were destroyed", "47 others", "none of them", "both systems") takes
   the kind of the claim it points back to (the latest one of a matching kind within two
   paragraphs); people when its outcome words are only said of people ("at least 30 dead").
@@ -129,6 +132,7 @@ def _implied(stated: str | None, new: str | None) -> bool:
 def resolve_references(text: str, segs: Sequence[Segment], drafts: list[Draft], lex: Lexicon) -> list[Claim]:
     """Give numbers with no noun the kind they refer to, and fold references back into claims."""
     found: list[tuple[Claim, int]] = []
+    tallies: dict[int, Cue] = {}
     covered = [(d.claim.number_span[0] if d.claim.number_span else d.claim.span[0], d.claim.span[1]) for d in drafts]
     refs = _definite_references(text, segs, covered, lex)
     events: list[tuple[int, Draft | Reference]] = sorted(
@@ -138,7 +142,14 @@ def resolve_references(text: str, segs: Sequence[Segment], drafts: list[Draft], 
         if isinstance(ev, Draft):
             c, d = ev.claim, ev
             if not c.background and c.category is not None and d.ref is None:
-                c = _as_restated_background(c, d.segment, found, segs)
+                if d.segment in tallies:  # the rest of a list one of whose figures restates a background total
+                    c = dataclasses.replace(c, cue=tallies[d.segment])
+                else:
+                    c = _as_restated_background(c, d.segment, found, segs)
+                    if c.background:  # "... in week" then "Two air defense systems, 44 tanks ... were destroyed"
+                        tallies[d.segment] = c.cue
+                        found = [(dataclasses.replace(x, cue=c.cue) if si == d.segment and not x.background and x.category else x, si)
+                                 for x, si in found]  # fmt: skip
             if not c.background and d.ref in ("bare", "partitive") and found:
                 last, si = found[-1]
                 if last.background and last.cue.kind in _SCOPES and last.category is not None and 0 <= d.segment - si <= 1:
