@@ -56,12 +56,13 @@ What is read
   "received 39 HIMARS", "plans to buy"), a date or a measure make a background figure. A cue
   opening a sentence covers the sentence; otherwise it covers its clause. Deployment cues never
   override an outcome ("has deployed ... and destroyed three tanks") nor a purpose in the event
-  ("sent 550 troops to cross the river"). A date range longer than a week, "as of <date>", "a month
-  of fighting", "credited with" and "comes days after" are cues too; "in total" alone is a day's
-  total in a report of one day or night. A sentence pointing back ("During this period Russia also
-  lost", "In addition, ...") carries the scope of a previous sentence whose figures were all
-  background; a figure restating a background total is background, and so are its parts ("624 of
-  which").
+  ("sent 550 troops to cross the river"). A date range longer than a day ("between January 8 and
+  15"), "as of <date>", "a month of fighting", "in week", "credited with" and "comes days after" are
+  cues too; "in total" alone is a day's total in a report of one day or night; "Earlier, ..." and
+  "As Ukrinform reported, ..." open another event. A sentence pointing back ("During this period
+  Russia also lost", "In addition, ...") carries the scope of a previous sentence whose figures were
+  all background; a figure restating a background total is background, and so are the rest of its
+  list and its parts ("624 of which").
 * **Claimants**: see :mod:`vidtools.claims.claimants` (none rather than a wrong one).
 * **References back and repeats**: "the tank was hit", "the BTR was finished off" (the earlier
   claim takes the stronger outcome and the new span), "the third was damaged", "the other tank was
