@@ -274,6 +274,7 @@ class Strike:
         start_frame: Source index of the first lost frame.
         t: Time of the first lost frame (s).
         duration_s: How long the loss lasts (s).
+        end_frame: Source index of the last lost frame (None when not known).
     """
 
     index: int
@@ -282,6 +283,7 @@ class Strike:
     start_frame: int
     t: float
     duration_s: float
+    end_frame: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in STRIKE_KINDS:
@@ -295,6 +297,7 @@ class Strike:
             "start_frame": self.start_frame,
             "t_s": self.t,
             "duration_s": self.duration_s,
+            **({"end_frame": self.end_frame} if self.end_frame is not None else {}),
         }
 
 
