@@ -97,21 +97,32 @@ class SynthTruth:
 
 
 def source_frames(name: str, start_s: float, n: int, *, step: int = 1) -> Iterator[np.ndarray]:
-    """Yield ``n`` BGR frames of a shared clip from ``start_s`` on (every ``step``-th frame)."""
-    from vidtools.frames import decode
+    """Yield ``n`` BGR frames of a shared clip from ``start_s`` on (every ``step``-th).
+
+    Seeks to the keyframe before ``start_s`` and decodes forward, so frames are picked by their
+    own timestamps.
+    """
+    import av
 
     path = VIDEOS / name
     got = 0
-    first = None
-    for d in decode(path, start=start_s, sampler=lambda i, t: True):
-        if first is None:
-            first = d.index
-        if (d.index - first) % step:
-            continue
-        yield d.image
-        got += 1
-        if got >= n:
-            return
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        tb = stream.time_base
+        t0 = float(stream.start_time * tb) if stream.start_time is not None else 0.0
+        if start_s > 0.5:
+            container.seek(int((start_s + t0 - 0.1) / tb), stream=stream, backward=True)
+        k = 0
+        for frame in container.decode(stream):
+            if frame.pts is None or float(frame.pts * tb) - t0 < start_s - 1e-6:
+                continue
+            if k % step == 0:
+                yield frame.to_ndarray(format="bgr24")
+                got += 1
+                if got >= n:
+                    return
+            k += 1
     if got < n:
         raise ValueError(f"{path}: only {got} of {n} frames from {start_s} s")
 
@@ -127,6 +138,8 @@ def camera(
     *,
     centre: tuple[tuple[float, float], tuple[float, float]],
     zoom: tuple[float, float],
+    shake: float = 0.0,
+    seed: int = 0,
 ) -> Iterator[np.ndarray]:
     """Simulate a moving camera over a fixed-camera source.
 
@@ -137,8 +150,12 @@ def camera(
         centre: Window centre at the first and the last frame, as fractions of the source size.
         zoom: Window height as a fraction of the source height at the first and the last frame
             (smaller = closer); the window keeps the output's aspect ratio.
+        shake: Standard deviation (output px) of a random per-frame jitter of the window: the
+            vibration of a camera on a flying drone.
+        seed: Random seed of the jitter.
     """
     w, h = size
+    rng = np.random.default_rng(seed)
     for k, img in enumerate(frames):
         u = k / max(1, n - 1)
         if img.shape[1] > 2 * w:  # keep the warp's scale near 1 (no aliasing)
@@ -155,6 +172,9 @@ def camera(
         y1 = min(max(0.0, cy - ch / 2), sh - ch)
         # sub-pixel window through an affine warp: smooth motion, no 1-px jitter
         sx, sy = w / cw, h / ch
+        if shake:
+            x1 = min(max(0.0, x1 + rng.normal(0, shake) / sx), sw - cw)
+            y1 = min(max(0.0, y1 + rng.normal(0, shake) / sy), sh - ch)
         m = np.array([[sx, 0, -x1 * sx], [0, sy, -y1 * sy]], np.float32)
         yield cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR)
 
@@ -513,7 +533,7 @@ SUITE_FPS = (12, 25, 30)
 SUITE_SIZE = (640, 360)
 _SOURCES = (
     ("yassim_people.mp4", 0.0, 9.5),
-    ("intel_car-detection.mp4", 2.0, 28.0),
+    ("sportslabkit_left_camera.mp4", 0.5, 9.5),
     ("opencv_vtest.avi", 1.0, 75.0),
     ("intel_one-by-one-person-detection.mp4", 10.0, 130.0),
 )
@@ -677,16 +697,20 @@ class Timeline:
         rng = np.random.default_rng(seed)
         name, lo, hi = _SOURCES[source % len(_SOURCES)]
         n = max(2, int(round(seconds * self.fps)))
-        src_fps = 30.0 if name == "yassim_people.mp4" else 12.5 if name.startswith("intel_car") else 10.0
+        src_fps = {"yassim_people.mp4": 30.0, "sportslabkit_left_camera.mp4": 25.0}.get(name, 10.0)
         step = max(1, int(round(src_fps / self.fps)))
         span = n * step / src_fps
-        start = float(rng.uniform(lo, max(lo, hi - span - 0.5)))
-        cx0, cy0 = rng.uniform(0.35, 0.65, 2)
-        cx1, cy1 = np.clip([cx0 + rng.uniform(-0.2, 0.2), cy0 + rng.uniform(-0.12, 0.12)], 0.25, 0.75)
-        z0 = float(rng.uniform(0.7, 0.95))
-        z1 = float(z0 * rng.uniform(0.5, 0.8))
-        frames = _src_frames(name, start, n, step)
-        cam = camera(iter(frames), n, self.size, centre=((cx0, cy0), (cx1, cy1)), zoom=(z0, z1))
+        for _ in range(12):  # a camera path over texture (a drone flies over terrain, not a blank wall)
+            start = float(rng.uniform(lo, max(lo, hi - span - 0.5)))
+            cx0, cy0 = rng.uniform(0.35, 0.65, 2)
+            cx1, cy1 = np.clip([cx0 + rng.uniform(-0.2, 0.2), cy0 + rng.uniform(-0.12, 0.12)], 0.25, 0.75)
+            z0 = float(rng.uniform(0.7, 0.95))
+            z1 = float(z0 * rng.uniform(0.5, 0.8))
+            frames = _src_frames(name, start, n, step)
+            ends = camera(iter([frames[0], frames[-1]]), 2, self.size, centre=((cx0, cy0), (cx1, cy1)), zoom=(z0, z1))
+            if min(float(cv2.cvtColor(e, cv2.COLOR_BGR2GRAY).std()) for e in ends) >= 25:
+                break
+        cam = camera(iter(frames), n, self.size, centre=((cx0, cy0), (cx1, cy1)), zoom=(z0, z1), shake=0.8, seed=seed)
         ex_k = int(round(explosion_at[0] * self.fps)) if explosion_at else -1
         ex_centre = (float(rng.uniform(0.35, 0.65)), float(rng.uniform(0.4, 0.65)))
         gl_k = int(round(glitch_at * self.fps)) if glitch_at is not None else -1

@@ -245,12 +245,17 @@ class SignalAnalyzer:
         if self._shot_start is None:
             self._open_shot(ref(frame))
         p = self.params
+        nxt = self._ring[0][0] if self._ring else None
+        if frame.label == Label.CLEAR and frame.index in self._cands and nxt is not None and nxt.label in (Label.STATIC, Label.BROKEN):
+            frame = LabelledFrame(frame.sig, nxt.label)  # the abrupt change into snow / break-up is its first frame
         if frame.label in LOSS_LABELS and self._episode is None and self._is_blip(frame):
             frame = LabelledFrame(frame.sig, Label.CLEAR)
         if frame.label != Label.CLEAR:
             if self._episode is None:
                 hist = list(self._hist)
-                self._episode = EpisodeBuilder(frame, approach_of(hist, self._last_clear, p), hist, p, self._hist_len)
+                assert self._shot_start is not None
+                approach = approach_of(hist, self._last_clear, self._shot_start.index, p)
+                self._episode = EpisodeBuilder(frame, approach, hist, p, self._hist_len)
             else:
                 self._episode.add(frame, list(self._hist))
         elif self._episode is not None and self._episode.label in LOSS_LABELS and self._ring and self._ring[0][0].label == self._episode.label:

@@ -99,7 +99,7 @@ class CutVerdict:
 
 
 def _returns(pre: LabelledFrame, later: LabelledFrame, d0: float, bright: bool, p: ShotParams) -> bool:
-    if later.label in LOSS_LABELS:
+    if later.label in LOSS_LABELS or pre.sig.std < p.min_texture_std:
         return False
     if bright:  # back to the level before the flash, and the same view
         if later.sig.mean >= pre.sig.mean + p.flash_rise:

@@ -153,6 +153,9 @@ class LossEpisode:
             before it). False when there is no such frame.
         core_before: The frame just before the first black / snow / break-up frame (None when
             there is none, or it is the first frame of the segment).
+        core_onset: Where that first phase began: its first frame or, for a break-up, the first
+            of the clear frames just before it that were already breaking up (see
+            :func:`break_up_onset`). None without such a phase.
         tail: Levels (``FrameRef``, mean grey) of its last frames, oldest first (to find where a
             fade-in began).
     """
@@ -163,6 +166,7 @@ class LossEpisode:
     last: FrameSignals
     core_faded: bool
     core_before: FrameRef | None
+    core_onset: FrameRef | None
     tail: tuple[tuple[FrameRef, float], ...]
 
 
@@ -223,13 +227,19 @@ class After:
     nxt_is_candidate: bool
 
 
-def approach_of(history: Sequence[LabelledFrame], pre: FrameSignals | None, params: ShotParams) -> Approach:
-    """What the picture did before an episode that starts after ``history`` (oldest first)."""
+def approach_of(history: Sequence[LabelledFrame], pre: FrameSignals | None, shot_start: int, params: ShotParams) -> Approach:
+    """What the picture did before an episode that starts after ``history`` (oldest first).
+
+    Only frames of the current shot (from source index ``shot_start``) count: a still picture
+    just after a cut is not a camera that stopped.
+    """
     p = params
     if not history:
         return Approach(pre=pre, before=None, live=False, moving=False)
     last = history[-1]
-    window = [f for f in history if last.t - f.t < p.motion_window_s]
+    window = [f for f in history if last.t - f.t < p.motion_window_s and f.index >= shot_start]
+    if len(window) < 3:
+        return Approach(pre=pre, before=last.sig, live=False, moving=False)
     md_med = statistics.median(f.sig.md for f in window)
     cells_med = statistics.median(f.sig.moving_cells for f in window)
     # the last frames before a freeze may already be nearly still (an encoder refining the
@@ -238,6 +248,24 @@ def approach_of(history: Sequence[LabelledFrame], pre: FrameSignals | None, para
     moving = md_med >= p.freeze_motion_md and cells_med >= p.freeze_motion_cells and last_md >= p.freeze_abrupt_ratio * md_med
     still = sum(1 for f in window if f.label == Label.STILL)
     return Approach(pre=pre, before=last.sig, live=still <= p.live_share * len(window), moving=moving)
+
+
+def break_up_onset(history: Sequence[LabelledFrame], params: ShotParams) -> FrameRef | None:
+    """The first of the clear frames at the end of ``history`` (oldest first) that were already
+    breaking up: their change was at least ``broken_onset_axis`` blocky and not the camera moving
+    (shift-tolerant similarity with the frame before below ``broken_similarity``). None when the
+    last frame was not."""
+    onset = None
+    for k in range(len(history) - 1, 0, -1):
+        f = history[k]
+        if (
+            f.label != Label.CLEAR
+            or f.sig.block_share < params.broken_onset_axis
+            or similarity(history[k - 1].sig.g, f.sig.g) >= params.broken_similarity
+        ):
+            break
+        onset = ref(f)
+    return onset
 
 
 def entered_by_fade(history: Sequence[LabelledFrame], params: ShotParams) -> bool:
@@ -274,15 +302,21 @@ def fade_in(ep: LossEpisode, after: After, params: ShotParams) -> FrameRef | Non
 
 def resumes(pre: FrameSignals | None, frames: Sequence[LabelledFrame], params: ShotParams) -> bool:
     """Whether one of ``frames`` (the first clear frames after a disturbance) continues the view
-    of ``pre`` (shift-tolerant similarity at least ``resume_corr``, a similar level and contrast).
-    Pictures with too little contrast (std under 8) are never called resumed."""
-    if pre is None or pre.std < 8.0:
+    of ``pre`` (shift-tolerant similarity at least ``resume_corr``, a level within
+    ``resume_level`` and a contrast within a factor ``resume_contrast``). Pictures too plain to
+    compare (``min_texture_std``) are never called resumed."""
+    p = params
+    if pre is None or pre.std < p.min_texture_std:
         return False
     for f in frames:
         if f.label not in (Label.CLEAR, Label.STILL):
             continue
         s = f.sig
-        if abs(s.mean - pre.mean) <= 30.0 and 0.5 <= s.std / pre.std <= 2.0 and similarity(pre.g, s.g) >= params.resume_corr:
+        if (
+            abs(s.mean - pre.mean) <= p.resume_level
+            and 1 / p.resume_contrast <= s.std / pre.std <= p.resume_contrast
+            and similarity(pre.g, s.g) >= p.resume_corr
+        ):
             return True
     return False
 
@@ -342,7 +376,7 @@ def judge_episode(ep: LossEpisode, after: After, params: ShotParams, frame_s: fl
         return EpisodeVerdict(event=_event("glitch", first, last))
 
     # the picture stopped just before it was lost: the strike starts at the first still frame
-    onset = first if still and ep.approach.moving else _onset(core, p, frame_s)
+    onset = first if still and ep.approach.moving else _onset(core, ep.core_onset, p, frame_s)
     if not black_only or frozen:
         return _strike(_kind(core, frozen, p, frame_s), onset, last, nxt)
 
@@ -378,13 +412,14 @@ def _before(ep: LossEpisode, start: FrameRef) -> FrameRef:
     return prev if prev is not None else ref(ep.last)
 
 
-def _onset(core: Sequence[LossRun], p: ShotParams, frame_s: float) -> FrameRef:
-    """First frame of the first loss phase long enough to count."""
+def _onset(core: Sequence[LossRun], core_onset: FrameRef | None, p: ShotParams, frame_s: float) -> FrameRef:
+    """First frame of the first loss phase long enough to count (where it began, when it is the
+    first phase)."""
     for r in core:
         need = p.min_black_s if r.label == Label.BLACK else p.min_loss_s
         if r.seconds(frame_s) >= need:
-            return r.first
-    return core[0].first
+            return core_onset if r is core[0] and core_onset is not None else r.first
+    return core_onset or core[0].first
 
 
 def _kind(core: Sequence[LossRun], frozen: bool, p: ShotParams, frame_s: float) -> str:
@@ -425,6 +460,7 @@ class EpisodeBuilder:
         self._runs: list[LossRun] = []
         self._core_faded = False
         self._core_before: FrameRef | None = None
+        self._core_onset: FrameRef | None = None
         self._core_seen = False
         self._tail: deque[tuple[FrameRef, float]] = deque(maxlen=max(2, tail_len))
         self.add(first, history)
@@ -442,6 +478,8 @@ class EpisodeBuilder:
             self._core_seen = True
             self._core_faded = entered_by_fade(history, self._p)
             self._core_before = ref(history[-1]) if history else None
+            self._core_onset = break_up_onset(history, self._p) if label == Label.BROKEN else None
+            self._core_onset = self._core_onset or ref(frame)
         r = ref(frame)
         if self._runs and self._runs[-1].label == label:
             run = self._runs[-1]
@@ -460,5 +498,6 @@ class EpisodeBuilder:
             last=self._last,
             core_faded=self._core_faded,
             core_before=self._core_before,
+            core_onset=self._core_onset,
             tail=tuple(self._tail),
         )

@@ -63,6 +63,8 @@ class ShotParams:
         black_std: ... and the dark pixels vary by at most this (a dead feed is flat; a night
             scene has texture in its shadows).
         flat_std: Frames with a luma standard deviation under this are flat (no picture).
+        min_texture_std: Pictures with a luma standard deviation under this are too plain to be
+            compared by their content (a flash's return, a view resuming after a loss).
         cell_px: Side (thumbnail px) of the grid cells on which snow and stillness are judged,
             so that static overlays covering a few cells do not hide either.
         static_corr: Snow: a cell's correlation with the same cell of the previous frame is
@@ -75,12 +77,17 @@ class ShotParams:
         broken_md: Broken-up: mean absolute difference to the previous frame at least this.
         broken_min_corr: Broken-up: correlation with the previous frame at least this (a
             picture breaking up keeps much of the last picture; a cut or noise does not).
-        broken_similarity: Broken-up: shift-tolerant similarity with the previous frame below
-            this (the change is not the camera moving: moving views score ~0.8-1).
         broken_axis: Broken-up: share of the change's strong gradients (global level and
             contrast change removed) that are horizontal or vertical (blocks) at least this
-            (natural motion ~0.35-0.45 on the thumbnail).
+            (natural motion ~0.35-0.47 on the thumbnail, man-made scenes up to ~0.65; 16-px blocks
+            of a 640-px picture ~0.55-0.75) ...
+        broken_similarity: ... while the shift-tolerant similarity with the previous frame is
+            below this (the change is not the camera moving: moving views score ~0.82-1, a
+            picture breaking up ~0.3-0.85).
         broken_grad: Broken-up: gradient of the difference image counted as strong.
+        broken_onset_axis: A picture breaks up gradually: the clear frames just before a
+            break-up whose change was already this blocky, and not the camera moving
+            (``broken_similarity``), are where it began.
         still_md: A cell is still when its mean absolute difference to the previous frame is
             at most this (a repeated frame re-encoded: ~0) ...
         still_cells: ... and a frame is still when at least this share of its cells are (an
@@ -97,8 +104,10 @@ class ShotParams:
             this share of its frames in ``motion_window_s`` are still. A black episode after a
             picture that is not live is an edit, not a feed loss.
         resume_corr: After a loss, a clear frame whose shift-tolerant similarity with the last
-            clear frame before it is at least this, at a similar level and contrast, means the
-            same flight resumed (a glitch, not a strike).
+            clear frame before it is at least this ...
+        resume_level: ... whose mean level is within this of it ...
+        resume_contrast: ... and whose contrast (luma std) is within this factor of it, means
+            the same flight resumed (a glitch, not a strike).
         max_glitch_s: Losses longer than this are never glitches (s).
         min_freeze_s: Shortest still run that can be a frozen feed (s).
         motion_window_s: Window before a loss in which the camera must have moved (s).
@@ -142,6 +151,7 @@ class ShotParams:
     black_share: float = 0.85
     black_std: float = 4.0
     flat_std: float = 3.0
+    min_texture_std: float = 8.0
     cell_px: int = 16
     static_corr: float = 0.4
     static_hf: float = 0.4
@@ -149,9 +159,10 @@ class ShotParams:
     static_cells: float = 0.6
     broken_md: float = 3.0
     broken_min_corr: float = 0.4
-    broken_similarity: float = 0.75
-    broken_axis: float = 0.5
+    broken_axis: float = 0.55
+    broken_similarity: float = 0.85
     broken_grad: int = 12
+    broken_onset_axis: float = 0.45
     still_md: float = 0.5
     still_cells: float = 0.9
     min_loss_s: float = 0.1
@@ -160,11 +171,13 @@ class ShotParams:
     fade_ratio: float = 0.5
     live_share: float = 0.5
     resume_corr: float = 0.7
+    resume_level: float = 30.0
+    resume_contrast: float = 2.0
     max_glitch_s: float = 1.0
     min_freeze_s: float = 0.4
-    motion_window_s: float = 1.0
+    motion_window_s: float = 0.5
     freeze_motion_md: float = 1.5
-    freeze_motion_cells: float = 0.5
+    freeze_motion_cells: float = 0.3
     freeze_abrupt_ratio: float = 0.3
     bar_luma: float = 32.0
     min_bar_frac: float = 0.02

@@ -45,6 +45,9 @@ class FrameSignals:
             the frame looks like snow (``snow_cells >= static_cells``), else None.
         broken: The change from the previous frame is a digital break-up of the last picture
             (see :func:`measure`).
+        block_share: :func:`axis_share` of that change, global level and contrast change
+            removed (0 when not measured: a small change, or one that keeps little of the last
+            picture).
         cell_mean: (gy, gx) float32 mean of each grid cell.
         cell_var: (gy, gx) float32 variance of each grid cell.
     """
@@ -64,6 +67,7 @@ class FrameSignals:
     snow_cells: float
     chroma: float | None
     broken: bool
+    block_share: float
     cell_mean: np.ndarray
     cell_var: np.ndarray
 
@@ -174,10 +178,11 @@ def measure(index: int, t: float, thumb: np.ndarray, prev: FrameSignals | None, 
     """All per-frame statistics of one thumbnail.
 
     A frame is *broken up* (digital break-up) when it changed from the previous one by at least
-    ``broken_md`` while keeping much of it (correlation at least ``broken_min_corr``), the change
-    is not camera motion (shift-tolerant :func:`similarity` below ``broken_similarity``), and what
-    is left of the change once a global change of level and contrast is taken out is blocky
-    (:func:`axis_share` at least ``broken_axis``).
+    ``broken_md`` while keeping much of it (correlation at least ``broken_min_corr``), what is left
+    of the change once a global change of level and contrast is taken out is blocky
+    (:func:`axis_share` at least ``broken_axis``), and the change is not the camera moving
+    (shift-tolerant :func:`similarity` below ``broken_similarity``: a camera moving over a
+    man-made scene also changes it along horizontal and vertical edges, but coherently).
 
     Args:
         index: Source frame index.
@@ -205,6 +210,7 @@ def measure(index: int, t: float, thumb: np.ndarray, prev: FrameSignals | None, 
     md = corr = moving = still = snow = 0.0
     chroma: float | None = None
     broken = False
+    share = 0.0
     if prev is not None and prev.g.shape == g.shape:
         diff = cv2.absdiff(g, prev.g)
         md = float(cv2.sumElems(diff)[0]) / g.size
@@ -215,10 +221,11 @@ def measure(index: int, t: float, thumb: np.ndarray, prev: FrameSignals | None, 
         if s >= p.flat_std and prev.std >= p.flat_std:
             corr = (float(cv2.sumElems(cv2.multiply(gf, pf))[0]) / g.size - m * prev.mean) / (s * prev.std)
             flat = p.flat_std * p.flat_std
-            textured = (c_var >= flat) & (prev.cell_var >= flat)
+            textured = c_var >= flat  # snow is textured; a flat cell before it correlates with nothing
             if np.count_nonzero(textured) >= max(1, c_var.size // 4):
                 cov = cell_means(gf * pf, p.cell_px) - c_mean * prev.cell_mean
-                ccorr = cov[textured] / np.sqrt(c_var[textured] * prev.cell_var[textured])
+                den = np.sqrt(c_var[textured] * prev.cell_var[textured])
+                ccorr = np.where(prev.cell_var[textured] >= flat, cov[textured] / np.maximum(den, 1e-6), 0.0)
                 dx = np.zeros(g.shape, np.uint8)
                 dx[:, :-1] = cv2.absdiff(g[:, 1:], g[:, :-1])
                 hf = cell_means(dx, p.cell_px)[textured] / np.sqrt(c_var[textured])
@@ -226,12 +233,13 @@ def measure(index: int, t: float, thumb: np.ndarray, prev: FrameSignals | None, 
                 snow = float(np.count_nonzero(noisy)) / noisy.size
                 if snow >= p.static_cells:
                     chroma = chroma_level(thumb)
-        if md >= p.broken_md and corr >= p.broken_min_corr and similarity(prev.g, g, size=0.25) < p.broken_similarity:
+        if md >= p.broken_md and corr >= p.broken_min_corr:
             # what the change leaves once a global change of level and contrast (a flash, a
             # fade, an exposure step) is taken out: blocks of a broken-up picture stay
             residual = cv2.convertScaleAbs(gf - ((pf - prev.mean) * (corr * s / prev.std) + m))
             share, n = axis_share(residual, p.broken_grad)
-            broken = share >= p.broken_axis and n >= 0.05 * g.size
+            if n >= 0.05 * g.size and share >= p.broken_axis:
+                broken = similarity(prev.g, g) < p.broken_similarity
     return FrameSignals(
         index=index,
         t=float(t),
@@ -248,6 +256,7 @@ def measure(index: int, t: float, thumb: np.ndarray, prev: FrameSignals | None, 
         snow_cells=snow,
         chroma=chroma,
         broken=broken,
+        block_share=share,
         cell_mean=c_mean,
         cell_var=c_var,
     )
