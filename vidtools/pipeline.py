@@ -316,7 +316,8 @@ def analyze_clip(
     detections["shot"] = shot_of(detections["frame_index"].to_numpy(), shots)
     n_dropped = 0
     if seg is not None and config.mask_overlays:
-        kept = drop_overlay_detections(detections, seg).reset_index(drop=True)
+        keep = drop_overlay_detections(detections[["x1", "y1", "x2", "y2"]].to_numpy(), detections["shot"].to_numpy(), seg)
+        kept = detections.loc[keep].reset_index(drop=True)
         n_dropped, detections = len(detections) - len(kept), kept
 
     categories = [*taxonomy.category_names(), OTHER]

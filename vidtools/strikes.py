@@ -41,9 +41,8 @@ def _as_strikes(result_or_strikes: Any) -> tuple[list[Strike], dict[int, Any], d
         strikes = list(res.strikes)
         shots = {s.index: s for s in res.shots}
         for lb in getattr(res, "letterbox", []) or []:
-            if isinstance(lb, dict) and "active_box" in lb:
-                boxes[int(lb["shot"])] = tuple(int(v) for v in lb["active_box"])  # type: ignore[assignment]
-        ends = list(getattr(res, "strike_ends", []) or [])
+            boxes[int(lb.shot)] = tuple(int(v) for v in lb.active_box)  # type: ignore[assignment]
+        ends = [s.end_frame for s in strikes]
     elif isinstance(result_or_strikes, Sequence) and not isinstance(result_or_strikes, (str, bytes)):
         strikes = []
         for s in result_or_strikes:

@@ -11,7 +11,7 @@ import pytest
 from vidtools.errors import UsageError
 from vidtools.shots import SegmentResult
 from vidtools.strikes import find_target, iou, link_boxes, terminal_windows
-from vidtools.types import Shot, Strike
+from vidtools.types import Shot, ShotLetterbox, Strike
 
 W, H = 640, 360
 FPS = 10.0
@@ -21,13 +21,12 @@ def result(letterbox: list | None = None) -> SegmentResult:
     """Shot 0: frames 0-59 (strike at frame 50, t 5.0 s); shot 1: frames 60-99 (strike at 95)."""
     return SegmentResult(
         shots=[Shot(0, 0, 59, 0.0, 5.9, "signal_loss"), Shot(1, 60, 99, 6.0, 9.9, "black")],
-        strikes=[Strike(0, 0, "signal_loss", 50, 5.0, 1.0), Strike(1, 1, "black", 95, 9.5, 0.5)],
+        strikes=[Strike(0, 0, "signal_loss", 50, 5.0, 1.0, end_frame=59), Strike(1, 1, "black", 95, 9.5, 0.5, end_frame=99)],
         overlays=[],
         letterbox=letterbox or [],
         fps=FPS,
         width=W,
         height=H,
-        strike_ends=[59, 99],
     )
 
 
@@ -112,7 +111,7 @@ def test_track_ids_are_used_when_present():
 
 
 def test_centre_is_the_letterboxed_picture_centre():
-    lb = [{"shot": 0, "active_box": [0, 0, 320, 360], "bars": True}, {"shot": 1, "active_box": [0, 0, W, H], "bars": False}]
+    lb = [ShotLetterbox(0, (0, 0, 320, 360), True), ShotLetterbox(1, (0, 0, W, H), False)]
     rows = growing(range(32, 50, 2), 160, 180, 20, 5) + growing(range(32, 50, 2), 330, 180, 20, 5, cls="car")
     d = terminal_windows(result(lb), pd.DataFrame(rows), frames_table(), terminal_s=2.0, width=W, height=H)
     assert d[0]["target"]["class"] == "truck"

@@ -177,7 +177,7 @@ class ShotParams:
     min_freeze_s: float = 0.4
     motion_window_s: float = 0.5
     freeze_motion_md: float = 1.5
-    freeze_motion_cells: float = 0.3
+    freeze_motion_cells: float = 0.5
     freeze_abrupt_ratio: float = 0.3
     bar_luma: float = 32.0
     min_bar_frac: float = 0.02

@@ -36,8 +36,8 @@ class FrameSignals:
         corr: Pearson correlation with the previous frame (0 when either is flat).
         dark_share: Share of pixels at most ``black_luma``.
         dark_std: Standard deviation of those dark pixels.
-        moving_cells: Share of cells whose change exceeds 1.5 grey levels beyond the change of
-            the frame's mean level (the camera or the scene moves there).
+        moving_cells: Share of the 16 cells of a 4 x 4 grid whose change exceeds 1.5 grey levels
+            beyond the change of the frame's mean level (the camera or the scene moves there).
         still_cells: Share of cells whose mean difference is at most ``still_md``.
         snow_cells: Share of textured cells that look like analog snow (uncorrelated with the
             previous frame, noise-like).
@@ -215,7 +215,8 @@ def measure(index: int, t: float, thumb: np.ndarray, prev: FrameSignals | None, 
         diff = cv2.absdiff(g, prev.g)
         md = float(cv2.sumElems(diff)[0]) / g.size
         cell_md = cell_means(diff, p.cell_px)
-        moving = float(np.count_nonzero(cell_md - abs(m - prev.mean) > 1.5)) / cell_md.size
+        coarse = cv2.resize(diff, (4, 4), interpolation=cv2.INTER_AREA).astype(np.float32)
+        moving = float(np.count_nonzero(coarse - abs(m - prev.mean) > 1.5)) / coarse.size
         still = float(np.count_nonzero(cell_md <= p.still_md)) / cell_md.size
         pf = prev.g.astype(np.float32)
         if s >= p.flat_std and prev.std >= p.flat_std:
