@@ -1,4 +1,4 @@
-"""Unit tests of vidtools.shots on tiny synthetic frames (no video files, fast).
+"""Unit tests of vidtools.shots on tiny synthetic frames (fast; one test encodes a tiny clip).
 
 The frames stand in for the 160-px thumbnails the decoder makes: a textured panorama the camera
 pans over (a "shot"), with the effects of edited compilations and of lost FPV feeds applied the
@@ -332,19 +332,50 @@ def test_frame_size_change_is_a_format_change_boundary():
     """A screen recording that switches resolution / rotation mid-stream (issue 14 item 2)."""
     a = scene(30, seed=1)
     tall = [np.ascontiguousarray(cv2.rotate(f, cv2.ROTATE_90_CLOCKWISE)) for f in scene(30, seed=2)]
-    an = SignalAnalyzer(FPS, 1920, 1080)
-    for i, f in enumerate(a + tall):
-        an.update(i, i / FPS, f)
-        box = an.active_box(f)
-        assert box == (0, 0, f.shape[1], f.shape[0])
-    r = an.finish()
+    r = run(a + tall, size=(1920, 1080))
     assert [(s.start_frame, s.end_reason) for s in r.shots] == [(0, "format_change"), (30, "end")]
     assert r.letterbox[0].active_box == (0, 0, 1920, 1080)
-    assert r.letterbox[1].active_box == (0, 0, 1080, 1920)  # same pixel scale, turned
+    assert r.letterbox[1].active_box == (0, 0, 1080, 1920)  # estimated at the same pixel scale, turned
     an = SignalAnalyzer(FPS, W, H)
     for i, f in enumerate(a + [cv2.resize(f, (W, H)) for f in scene(30, seed=1)[:5]]):
         an.update(i, i / FPS, f, size=(W, H) if i < 30 else (2 * W, 2 * H))
     assert [s.end_reason for s in an.finish().shots] == ["format_change", "end"]
+
+
+def encode_ts(path, frames: list[np.ndarray], size: tuple[int, int], fps: int = 20) -> None:
+    import av
+
+    with av.open(str(path), "w", format="mpegts") as out:
+        s = out.add_stream("libx264", rate=fps)
+        s.width, s.height, s.pix_fmt = size[0], size[1], "yuv420p"
+        for i, f in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(cv2.resize(f, size), format="bgr24")
+            frame.pts = i
+            for pkt in s.encode(frame):
+                out.mux(pkt)
+        for pkt in s.encode():
+            out.mux(pkt)
+
+
+def test_clip_whose_size_changes_mid_stream(tmp_path):
+    """A real stream that turns from 320x180 to 180x320 (two transport-stream pieces joined, as
+    a re-muxed screen recording is): one decode pass gives two shots, boxes in each frame's own
+    pixels, and no error."""
+    from vidtools.frames import decode
+    from vidtools.shots import detect_shots
+
+    encode_ts(tmp_path / "a.ts", scene(30, seed=1), (320, 180))
+    encode_ts(tmp_path / "b.ts", scene(30, seed=2), (180, 320))
+    clip = tmp_path / "turned.ts"
+    clip.write_bytes((tmp_path / "a.ts").read_bytes() + (tmp_path / "b.ts").read_bytes())
+    r = detect_shots(clip)
+    assert [(s.start_frame, s.end_frame, s.end_reason) for s in r.shots] == [(0, 29, "format_change"), (30, 59, "end")]
+    an = SignalAnalyzer(FPS, 320, 180)  # the pipeline's way: full-size sampled frames too
+    for d in decode(clip, thumb_width=THUMB_WIDTH):
+        an.update(d.index, d.t, d.thumb)
+        assert an.active_box(d.image) == (0, 0, d.image.shape[1], d.image.shape[0])
+    r = an.finish()
+    assert [lb.active_box for lb in r.letterbox] == [(0, 0, 320, 180), (0, 0, 180, 320)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -45,13 +45,16 @@ from vidtools.types import Shot, ShotEvent, ShotLetterbox, ShotOverlays, Strike
 
 
 class _Format:
-    """Per frame size: the thumbnail shape, source size, cut detectors and letterbox estimate."""
+    """Per frame size: the thumbnail shape, source size (``estimated`` until a full-size frame or
+    the caller says it), cut detectors and letterbox estimate."""
 
-    def __init__(self, params: ShotParams, rate: float, thumb_shape: tuple[int, int], size: tuple[int, int]) -> None:
+    def __init__(self, params: ShotParams, rate: float, thumb_shape: tuple[int, int], size: tuple[int, int],
+                 estimated: bool) -> None:
         self.thumb_shape = thumb_shape
         self.size = size
+        self.estimated = estimated
         self.detector = CandidateDetector(params, rate)
-        self.letterbox = LetterboxEstimator(params, thumb_shape, size)
+        self.letterbox = LetterboxEstimator(params, thumb_shape)
         self.prev: FrameSignals | None = None
 
 
@@ -134,7 +137,8 @@ class SignalAnalyzer:
             size: ``(width, height)`` of the source frame (px) when known. A change of size, or
                 of the thumbnail's shape, is a format change: the shot ends with reason
                 ``format_change``. When not given, the size is the constructor's while the
-                thumbnail keeps its shape, else estimated from the thumbnail (same pixel scale).
+                thumbnail keeps its shape; after a change of shape it is estimated from the
+                thumbnail (same pixel scale) until :meth:`active_box` sees a full-size frame.
 
         Raises:
             UsageError: frames out of order, a missing / malformed thumbnail, or after finish().
@@ -175,6 +179,8 @@ class SignalAnalyzer:
             bars (or ``crop_bars`` is off).
         """
         h, w = image.shape[:2]
+        if self._fmt is not None and self._fmt.estimated:
+            self._fmt.size, self._fmt.estimated = (w, h), False  # the size of this format, for sure
         if not self.crop_bars or self._fmt is None:
             return (0, 0, w, h)
         return self._fmt.letterbox.active_box(image)
@@ -207,15 +213,18 @@ class SignalAnalyzer:
 
     def _format_for(self, thumb_shape: tuple[int, int], size: tuple[int, int] | None) -> _Format:
         fmt = self._fmt
-        if fmt is None:
-            size = size or (self.width, self.height)
-        elif size is None:
-            size = fmt.size if thumb_shape == fmt.thumb_shape else _scaled_size(fmt, thumb_shape)
-        if fmt is not None and thumb_shape == fmt.thumb_shape and tuple(size) == fmt.size:
+        if fmt is not None and thumb_shape == fmt.thumb_shape and (size is None or tuple(size) == fmt.size):
             return fmt
+        if fmt is not None and thumb_shape == fmt.thumb_shape and fmt.estimated:
+            fmt.size, fmt.estimated = (int(size[0]), int(size[1])), False  # type: ignore[index]
+            return fmt
+        estimated = False
+        if size is None:
+            estimated = fmt is not None
+            size = (self.width, self.height) if fmt is None else _scaled_size(fmt, thumb_shape)
         if fmt is not None:
             self._flush("format_change")
-        self._fmt = _Format(self.params, self.fps, thumb_shape, (int(size[0]), int(size[1])))
+        self._fmt = _Format(self.params, self.fps, thumb_shape, (int(size[0]), int(size[1])), estimated)
         return self._fmt
 
     def _flush(self, reason: str) -> None:
@@ -352,7 +361,7 @@ class SignalAnalyzer:
         k = len(self._shots)
         start = self._shot_start
         self._shots.append(Shot(k, start.index, end.index, round(start.t, 6), round(end.t, 6), reason))
-        box = self._fmt.letterbox.shot_box(self._shot_extent if self.crop_bars else None)
+        box = self._fmt.letterbox.shot_box(self._shot_extent if self.crop_bars else None, self._fmt.size)
         w, h = self._fmt.size
         self._letterbox.append(ShotLetterbox(k, box, box != (0, 0, w, h)))
         acc = self._shot_overlays if self.mask_overlays else None

@@ -62,13 +62,11 @@ class LetterboxEstimator:
     Args:
         params: Thresholds.
         thumb_shape: ``(h, w)`` of the thumbnails.
-        size: ``(width, height)`` of the source frames (px).
     """
 
-    def __init__(self, params: ShotParams, thumb_shape: tuple[int, int], size: tuple[int, int]) -> None:
+    def __init__(self, params: ShotParams, thumb_shape: tuple[int, int]) -> None:
         self._p = params
         self._tshape = thumb_shape
-        self._size = size
         self._extent: Extent | None = None  # provisional, up to the last frame given
         self._after_loss = False
         self._refined: dict[tuple[int, ...], tuple[int, int, int, int]] = {}
@@ -116,9 +114,10 @@ class LetterboxEstimator:
             self._refined[key] = box
         return box
 
-    def shot_box(self, extent: Extent | None) -> tuple[int, int, int, int]:
-        """The active picture of a shot whose frames' extents union to ``extent`` (source px)."""
-        w, h = self._size
+    def shot_box(self, extent: Extent | None, size: tuple[int, int]) -> tuple[int, int, int, int]:
+        """The active picture of a shot whose frames' extents union to ``extent``, in source px
+        of frames of ``size`` (width, height)."""
+        w, h = size
         if extent is None:
             return (0, 0, w, h)
         return self._refined.get((*extent, w, h)) or self._coarse_box(extent, w, h)
