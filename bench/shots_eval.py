@@ -220,7 +220,7 @@ def run_pyscenedetect(path: Path) -> dict[str, list[int]]:
         if f > 1:
             img = cv2.resize(img, (max(1, round(img.shape[1] / f)), max(1, round(img.shape[0] / f))),
                              interpolation=cv2.INTER_LINEAR)
-        tc = FrameTimecode(Timecode(pts=int(round(d.t * 90_000)), time_base=tb), fps=fps)
+        tc = FrameTimecode(Timecode(pts=round(d.t * 90_000), time_base=tb), fps=fps)
         times.append(d.t)
         for k, det in dets.items():
             cuts[k] += [c.seconds for c in det.process_frame(tc, img)]

@@ -364,7 +364,7 @@ def _scale_box(box: Box, size: tuple[int, int]) -> Box:
     sx, sy = size[0] / 640, size[1] / 360
 
     def even(v: float) -> int:
-        return int(round(v / 2)) * 2
+        return round(v / 2) * 2
 
     return (even(box[0] * sx), even(box[1] * sy), even(box[2] * sx), even(box[3] * sy))
 
@@ -696,9 +696,9 @@ class Timeline:
         """
         rng = np.random.default_rng(seed)
         name, lo, hi = _SOURCES[source % len(_SOURCES)]
-        n = max(2, int(round(seconds * self.fps)))
+        n = max(2, round(seconds * self.fps))
         src_fps = {"yassim_people.mp4": 30.0, "sportslabkit_left_camera.mp4": 25.0}.get(name, 10.0)
-        step = max(1, int(round(src_fps / self.fps)))
+        step = max(1, round(src_fps / self.fps))
         span = n * step / src_fps
         for _ in range(12):  # a camera path over texture (a drone flies over terrain, not a blank wall)
             start = float(rng.uniform(lo, max(lo, hi - span - 0.5)))
@@ -711,10 +711,10 @@ class Timeline:
             if min(float(cv2.cvtColor(e, cv2.COLOR_BGR2GRAY).std()) for e in ends) >= 25:
                 break
         cam = camera(iter(frames), n, self.size, centre=((cx0, cy0), (cx1, cy1)), zoom=(z0, z1), shake=0.8, seed=seed)
-        ex_k = int(round(explosion_at[0] * self.fps)) if explosion_at else -1
+        ex_k = round(explosion_at[0] * self.fps) if explosion_at else -1
         ex_centre = (float(rng.uniform(0.35, 0.65)), float(rng.uniform(0.4, 0.65)))
-        gl_k = int(round(glitch_at * self.fps)) if glitch_at is not None else -1
-        n_in, n_out = int(round(fade_in * self.fps)), int(round(fade_out * self.fps))
+        gl_k = round(glitch_at * self.fps) if glitch_at is not None else -1
+        n_in, n_out = round(fade_in * self.fps), round(fade_out * self.fps)
         h_in = flash_in - flash_in // 2 if flash_in else 0  # the flash's A side is ceil(n/2)
         for k, pic in enumerate(cam):
             self.raw = pic
@@ -749,11 +749,11 @@ class Timeline:
         (frame,) = _src_frames(name, float(rng.uniform(lo, hi - 1)), 1, 1)
         pic = next(camera(iter([frame]), 1, self.size, centre=((0.5, 0.5), (0.5, 0.5)), zoom=(0.9, 0.9)))
         self.raw = pic
-        for _ in range(max(1, int(round(seconds * self.fps)))):
+        for _ in range(max(1, round(seconds * self.fps))):
             self.emit(pic, watermark=watermark)
 
     def black(self, seconds: float, *, osd: bool = False, watermark: bool = False) -> None:
-        for _ in range(max(1, int(round(seconds * self.fps)))):
+        for _ in range(max(1, round(seconds * self.fps))):
             self.emit(np.zeros((self.size[1], self.size[0], 3), np.uint8), osd=osd, watermark=watermark)
 
     def loss(self, kind: str, seconds: float, *, osd: bool = True) -> None:
@@ -761,7 +761,7 @@ class Timeline:
         or ``broken``; the goggle overlays stay drawn over it."""
         assert self.raw is not None
         self.mark("strike", TAIL_KIND[kind])
-        n = max(1, int(round(seconds * self.fps)))
+        n = max(1, round(seconds * self.fps))
         for k in range(n):
             if kind == "black":
                 img = np.zeros_like(self.raw)

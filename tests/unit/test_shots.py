@@ -27,7 +27,15 @@ from vidtools.shots import (
 from vidtools.shots.feedloss import Label, classify
 from vidtools.shots.letterbox import bar_extent
 from vidtools.shots.overlays import mask_to_boxes, overlay_mask
-from vidtools.shots.signals import axis_share, cell_means, chroma_level, correlation, measure, noise_ratio, similarity
+from vidtools.shots.signals import (
+    axis_share,
+    cell_means,
+    chroma_level,
+    correlation,
+    measure,
+    noise_ratio,
+    similarity,
+)
 from vidtools.types import Shot, ShotOverlays
 
 FPS = 20.0

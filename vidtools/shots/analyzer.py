@@ -38,7 +38,7 @@ from vidtools.shots.feedloss import (
 )
 from vidtools.shots.letterbox import Extent, LetterboxEstimator, union
 from vidtools.shots.overlays import OverlayAccumulator, shot_overlays
-from vidtools.shots.params import ShotParams
+from vidtools.shots.params import DEFAULT_PARAMS, ShotParams
 from vidtools.shots.result import SegmentResult
 from vidtools.shots.signals import FrameSignals, measure
 from vidtools.types import Shot, ShotEvent, ShotLetterbox, ShotOverlays, Strike
@@ -80,7 +80,7 @@ class SignalAnalyzer:
         width: int,
         height: int,
         *,
-        params: ShotParams = ShotParams(),
+        params: ShotParams = DEFAULT_PARAMS,
         crop_bars: bool = True,
         mask_overlays: bool = True,
     ) -> None:
@@ -95,13 +95,13 @@ class SignalAnalyzer:
         self._frame_s = 1.0 / self.fps
 
         def frames(seconds: float) -> int:
-            return max(1, int(math.ceil(seconds * self.fps)))
+            return max(1, math.ceil(seconds * self.fps))
 
         self._lag = frames(max(p.flash_max_s, p.fade_window_s)) + p.window_width + 2
         self._hist_len = frames(max(p.motion_window_s, p.fade_window_s, p.flash_max_s)) + 2
-        self._ov_stride = max(1, int(round(self.fps / p.overlay_rate)))
-        self._ov_ref_every = max(2, int(round(p.overlay_ref_s * p.overlay_rate)))
-        self._ov_min_n = max(3, int(round(p.overlay_min_s * p.overlay_rate)))
+        self._ov_stride = max(1, round(self.fps / p.overlay_rate))
+        self._ov_ref_every = max(2, round(p.overlay_ref_s * p.overlay_rate))
+        self._ov_min_n = max(3, round(p.overlay_min_s * p.overlay_rate))
 
         self._fmt: _Format | None = None
         self._last_index: int | None = None
@@ -372,4 +372,4 @@ def _scaled_size(fmt: _Format, thumb_shape: tuple[int, int]) -> tuple[int, int]:
     """Source size of a new thumbnail shape at the previous format's pixel scale (by area)."""
     (th, tw), (w, h) = fmt.thumb_shape, fmt.size
     s = math.sqrt((w * h) / (tw * th))
-    return max(1, int(round(thumb_shape[1] * s))), max(1, int(round(thumb_shape[0] * s)))
+    return max(1, round(thumb_shape[1] * s)), max(1, round(thumb_shape[0] * s))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from vidtools.errors import UsageError, VideoOpenError
 from vidtools.shots.analyzer import SignalAnalyzer
-from vidtools.shots.params import ShotParams
+from vidtools.shots.params import DEFAULT_PARAMS, ShotParams
 from vidtools.shots.result import THUMB_WIDTH, SegmentResult
 
 
@@ -17,7 +17,7 @@ def detect_shots(
     *,
     start: float | None = None,
     end: float | None = None,
-    params: ShotParams = ShotParams(),
+    params: ShotParams = DEFAULT_PARAMS,
     progress: Callable[[int], None] | None = None,
 ) -> SegmentResult:
     """Find shots, strikes, letterbox bars and static overlays of a clip (no detector; fast).

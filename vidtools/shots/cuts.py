@@ -75,7 +75,7 @@ class CandidateDetector:
 
         w = self._params.detector_width
         if thumb.shape[1] > w:
-            h = max(2, int(round(thumb.shape[0] * w / thumb.shape[1])))
+            h = max(2, round(thumb.shape[0] * w / thumb.shape[1]))
             thumb = cv2.resize(thumb, (w, h), interpolation=cv2.INTER_AREA)
         tc = FrameTimecode(int(index), fps=self._rate)
         found = [int(c.frame_num) for c in self._content.process_frame(tc, thumb)]

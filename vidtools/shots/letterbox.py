@@ -126,8 +126,8 @@ class LetterboxEstimator:
         """Thumbnail extent -> source box (outward), with thin bars and implausible boxes dropped."""
         th, tw = self._tshape
         sx, sy = w / tw, h / th
-        x1, y1 = int(math.floor(e[0] * sx)), int(math.floor(e[1] * sy))
-        x2, y2 = min(w, int(math.ceil(e[2] * sx))), min(h, int(math.ceil(e[3] * sy)))
+        x1, y1 = math.floor(e[0] * sx), math.floor(e[1] * sy)
+        x2, y2 = min(w, math.ceil(e[2] * sx)), min(h, math.ceil(e[3] * sy))
         return self._sanitize((x1, y1, x2, y2), w, h)
 
     def _sanitize(self, b: tuple[int, int, int, int], w: int, h: int) -> tuple[int, int, int, int]:
@@ -154,22 +154,22 @@ class LetterboxEstimator:
         x1, y1, x2, y2 = coarse
         step = 4
         if y1 > 0:
-            a, b = max(0, int((e[1] - 1) * sy)), min(h, int(math.ceil((e[1] + 1) * sy)) + 1)
+            a, b = max(0, int((e[1] - 1) * sy)), min(h, math.ceil((e[1] + 1) * sy) + 1)
             rows = np.flatnonzero(image[a:b, ::step].max(axis=(1, 2)) > lvl)
             if rows.size:
                 y1 = a + int(rows[0])
         if y2 < h:
-            a, b = max(0, int((e[3] - 1) * sy) - 1), min(h, int(math.ceil((e[3] + 1) * sy)))
+            a, b = max(0, int((e[3] - 1) * sy) - 1), min(h, math.ceil((e[3] + 1) * sy))
             rows = np.flatnonzero(image[a:b, ::step].max(axis=(1, 2)) > lvl)
             if rows.size:
                 y2 = a + int(rows[-1]) + 1
         if x1 > 0:
-            a, b = max(0, int((e[0] - 1) * sx)), min(w, int(math.ceil((e[0] + 1) * sx)) + 1)
+            a, b = max(0, int((e[0] - 1) * sx)), min(w, math.ceil((e[0] + 1) * sx) + 1)
             cols = np.flatnonzero(image[::step, a:b].max(axis=(0, 2)) > lvl)
             if cols.size:
                 x1 = a + int(cols[0])
         if x2 < w:
-            a, b = max(0, int((e[2] - 1) * sx) - 1), min(w, int(math.ceil((e[2] + 1) * sx)))
+            a, b = max(0, int((e[2] - 1) * sx) - 1), min(w, math.ceil((e[2] + 1) * sx))
             cols = np.flatnonzero(image[::step, a:b].max(axis=(0, 2)) > lvl)
             if cols.size:
                 x2 = a + int(cols[-1]) + 1

@@ -239,7 +239,7 @@ def shot_overlays(
     w, h = size
     sx, sy = w / tw, h / th
     boxes = tuple(
-        (int(math.floor(bx1 * sx)), int(math.floor(by1 * sy)), min(w, int(math.ceil(bx2 * sx))), min(h, int(math.ceil(by2 * sy))))
+        (math.floor(bx1 * sx), math.floor(by1 * sy), min(w, math.ceil(bx2 * sx)), min(h, math.ceil(by2 * sy)))
         for bx1, by1, bx2, by2 in mask_to_boxes(mask)
     )
     return ShotOverlays(shot, "masked", boxes, round(total, 4), change, motion)

@@ -211,3 +211,7 @@ class ShotParams:
     def to_dict(self) -> dict[str, Any]:
         """All thresholds as a JSON-ready dict."""
         return dataclasses.asdict(self)
+
+
+DEFAULT_PARAMS = ShotParams()
+"""The default thresholds (frozen, shared)."""
