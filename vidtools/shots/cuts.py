@@ -73,10 +73,10 @@ class CandidateDetector:
         indices reported now (this frame's, or an earlier one's within :attr:`lag`)."""
         from scenedetect.common import FrameTimecode
 
-        w = self._params.detector_width
-        if thumb.shape[1] > w:
-            h = max(2, round(thumb.shape[0] * w / thumb.shape[1]))
-            thumb = cv2.resize(thumb, (w, h), interpolation=cv2.INTER_AREA)
+        f = thumb.shape[1] // self._params.detector_width
+        if f >= 2:  # an integer factor on a cropped copy: OpenCV's fast area-resize path
+            h, w = thumb.shape[0] - thumb.shape[0] % f, thumb.shape[1] - thumb.shape[1] % f
+            thumb = cv2.resize(thumb[:h, :w], (w // f, h // f), interpolation=cv2.INTER_AREA)
         tc = FrameTimecode(int(index), fps=self._rate)
         found = [int(c.frame_num) for c in self._content.process_frame(tc, thumb)]
         return found + [int(c.frame_num) for c in self._adaptive.process_frame(tc, thumb)]

@@ -74,9 +74,12 @@ class ShotParams:
         static_chroma: ... and the frame is colourless: mean chroma (|Cr-128| + |Cb-128|)
             below this.
         static_cells: A frame is snow when at least this share of its textured cells are.
+        static_max_corr: Frames at least this correlated with the previous one are not searched
+            for snow (snow under overlays correlates ~0.1-0.5; a live picture ~0.7-1).
         broken_md: Broken-up: mean absolute difference to the previous frame at least this.
         broken_min_corr: Broken-up: correlation with the previous frame at least this (a
-            picture breaking up keeps much of the last picture; a cut or noise does not).
+            picture breaking up keeps much of the last picture; a cut or noise does not) ...
+        broken_max_corr: ... and below this (a picture barely changed is not breaking up).
         broken_axis: Broken-up: share of the change's strong gradients (global level and
             contrast change removed) that are horizontal or vertical (blocks) at least this
             (natural motion ~0.35-0.47 on the thumbnail, man-made scenes up to ~0.65; 16-px blocks
@@ -157,8 +160,10 @@ class ShotParams:
     static_hf: float = 0.4
     static_chroma: float = 16.0
     static_cells: float = 0.6
+    static_max_corr: float = 0.8
     broken_md: float = 3.0
     broken_min_corr: float = 0.4
+    broken_max_corr: float = 0.95
     broken_axis: float = 0.55
     broken_similarity: float = 0.85
     broken_grad: int = 12

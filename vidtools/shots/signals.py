@@ -48,8 +48,6 @@ class FrameSignals:
         block_share: :func:`axis_share` of that change, global level and contrast change
             removed (0 when not measured: a small change, or one that keeps little of the last
             picture).
-        cell_mean: (gy, gx) float32 mean of each grid cell.
-        cell_var: (gy, gx) float32 variance of each grid cell.
     """
 
     index: int
@@ -68,8 +66,6 @@ class FrameSignals:
     chroma: float | None
     broken: bool
     block_share: float
-    cell_mean: np.ndarray
-    cell_var: np.ndarray
 
 
 def noise_ratio(gray: np.ndarray, std: float) -> float:
@@ -166,7 +162,7 @@ def cell_means(img: np.ndarray, cell: int) -> np.ndarray:
         cell: Side of a square (px).
 
     Returns:
-        (h // cell, w // cell) float32.
+        (h // cell, w // cell) float32. (An exact integer-factor area resize: OpenCV's fast path.)
     """
     h, w = img.shape[:2]
     gy, gx = max(1, h // cell), max(1, w // cell)
@@ -174,11 +170,44 @@ def cell_means(img: np.ndarray, cell: int) -> np.ndarray:
     return cv2.resize(crop.astype(np.float32, copy=False), (gx, gy), interpolation=cv2.INTER_AREA)
 
 
+def snow_share(g: np.ndarray, prev: np.ndarray, params: ShotParams) -> float:
+    """Share of the textured ``cell_px`` cells of a grey frame that look like analog snow:
+    uncorrelated with the same cell of the previous frame (below ``static_corr``; a flat cell
+    before it correlates with nothing) and noise-like (mean absolute horizontal step over the
+    cell's standard deviation above ``static_hf``). 0 when under a quarter of the cells are
+    textured (``flat_std``).
+
+    Args:
+        g: (h, w) uint8 frame.
+        prev: (h, w) uint8 previous frame.
+        params: Thresholds.
+    """
+    p = params
+    gf, pf = g.astype(np.float32), prev.astype(np.float32)
+    mu, pmu = cell_means(gf, p.cell_px), cell_means(pf, p.cell_px)
+    var = np.maximum(cell_means(gf * gf, p.cell_px) - mu * mu, 0.0)
+    pvar = np.maximum(cell_means(pf * pf, p.cell_px) - pmu * pmu, 0.0)
+    flat = p.flat_std * p.flat_std
+    textured = var >= flat
+    if np.count_nonzero(textured) < max(1, var.size // 4):
+        return 0.0
+    cov = (cell_means(gf * pf, p.cell_px) - mu * pmu)[textured]
+    den = np.sqrt(var[textured] * pvar[textured])
+    ccorr = np.where(pvar[textured] >= flat, cov / np.maximum(den, 1e-6), 0.0)
+    dx = np.zeros(g.shape, np.uint8)
+    dx[:, :-1] = cv2.absdiff(g[:, 1:], g[:, :-1])
+    hf = cell_means(dx, p.cell_px)[textured] / np.sqrt(var[textured])
+    noisy = (ccorr < p.static_corr) & (hf > p.static_hf)
+    return float(np.count_nonzero(noisy)) / noisy.size
+
+
 def measure(index: int, t: float, thumb: np.ndarray, prev: FrameSignals | None, params: ShotParams) -> FrameSignals:
     """All per-frame statistics of one thumbnail.
 
-    A frame is *broken up* (digital break-up) when it changed from the previous one by at least
-    ``broken_md`` while keeping much of it (correlation at least ``broken_min_corr``), what is left
+    A frame is searched for snow only when it correlates less than ``static_max_corr`` with the
+    previous one. It is *broken up* (digital break-up) when it changed from the previous one by at
+    least ``broken_md`` while keeping much of it (correlation at least ``broken_min_corr``, below
+    ``broken_max_corr``), what is left
     of the change once a global change of level and contrast is taken out is blocky
     (:func:`axis_share` at least ``broken_axis``), and the change is not the camera moving
     (shift-tolerant :func:`similarity` below ``broken_similarity``: a camera moving over a
@@ -204,9 +233,6 @@ def measure(index: int, t: float, thumb: np.ndarray, prev: FrameSignals | None, 
     n_dark = int(cv2.countNonZero(dark))
     dark_share = n_dark / g.size
     dark_std = float(cv2.meanStdDev(g, mask=dark)[1][0, 0]) if n_dark else 0.0
-    gf = g.astype(np.float32)
-    c_mean = cell_means(gf, p.cell_px)
-    c_var = np.maximum(cell_means(gf * gf, p.cell_px) - c_mean * c_mean, 0.0)
     md = corr = moving = still = snow = 0.0
     chroma: float | None = None
     broken = False
@@ -215,29 +241,22 @@ def measure(index: int, t: float, thumb: np.ndarray, prev: FrameSignals | None, 
         diff = cv2.absdiff(g, prev.g)
         md = float(cv2.sumElems(diff)[0]) / g.size
         cell_md = cell_means(diff, p.cell_px)
-        coarse = cv2.resize(diff, (4, 4), interpolation=cv2.INTER_AREA).astype(np.float32)
-        moving = float(np.count_nonzero(coarse - abs(m - prev.mean) > 1.5)) / coarse.size
         still = float(np.count_nonzero(cell_md <= p.still_md)) / cell_md.size
-        pf = prev.g.astype(np.float32)
+        h4, w4 = g.shape[0] - g.shape[0] % 4, g.shape[1] - g.shape[1] % 4
+        coarse = cv2.resize(diff[:h4, :w4].astype(np.float32), (4, 4), interpolation=cv2.INTER_AREA)
+        moving = float(np.count_nonzero(coarse - abs(m - prev.mean) > 1.5)) / coarse.size
         if s >= p.flat_std and prev.std >= p.flat_std:
-            corr = (float(cv2.sumElems(cv2.multiply(gf, pf))[0]) / g.size - m * prev.mean) / (s * prev.std)
-            flat = p.flat_std * p.flat_std
-            textured = c_var >= flat  # snow is textured; a flat cell before it correlates with nothing
-            if np.count_nonzero(textured) >= max(1, c_var.size // 4):
-                cov = cell_means(gf * pf, p.cell_px) - c_mean * prev.cell_mean
-                den = np.sqrt(c_var[textured] * prev.cell_var[textured])
-                ccorr = np.where(prev.cell_var[textured] >= flat, cov[textured] / np.maximum(den, 1e-6), 0.0)
-                dx = np.zeros(g.shape, np.uint8)
-                dx[:, :-1] = cv2.absdiff(g[:, 1:], g[:, :-1])
-                hf = cell_means(dx, p.cell_px)[textured] / np.sqrt(c_var[textured])
-                noisy = (ccorr < p.static_corr) & (hf > p.static_hf)
-                snow = float(np.count_nonzero(noisy)) / noisy.size
-                if snow >= p.static_cells:
-                    chroma = chroma_level(thumb)
-        if md >= p.broken_md and corr >= p.broken_min_corr:
+            prod = float(cv2.sumElems(cv2.multiply(g, prev.g, dtype=cv2.CV_32F))[0])
+            corr = (prod / g.size - m * prev.mean) / (s * prev.std)
+        if s >= p.flat_std and corr < p.static_max_corr:
+            snow = snow_share(g, prev.g, p)
+            if snow >= p.static_cells:
+                chroma = chroma_level(thumb)
+        if p.broken_min_corr <= corr < p.broken_max_corr and md >= p.broken_md:
             # what the change leaves once a global change of level and contrast (a flash, a
             # fade, an exposure step) is taken out: blocks of a broken-up picture stay
-            residual = cv2.convertScaleAbs(gf - ((pf - prev.mean) * (corr * s / prev.std) + m))
+            pf = prev.g.astype(np.float32) - prev.mean
+            residual = cv2.convertScaleAbs(g.astype(np.float32) - (pf * (corr * s / prev.std) + m))
             share, n = axis_share(residual, p.broken_grad)
             if n >= 0.05 * g.size and share >= p.broken_axis:
                 broken = similarity(prev.g, g) < p.broken_similarity
@@ -258,6 +277,4 @@ def measure(index: int, t: float, thumb: np.ndarray, prev: FrameSignals | None, 
         chroma=chroma,
         broken=broken,
         block_share=share,
-        cell_mean=c_mean,
-        cell_var=c_var,
     )
