@@ -282,20 +282,20 @@ def fade_in(ep: LossEpisode, after: After, params: ShotParams) -> FrameRef | Non
 
     The picture fades in when the first clear frame is darker than ``fade_ratio`` of the
     brightest frame within ``fade_window_s`` after it, or when the episode's last frames were
-    already brightening steadily (3 or more rising frames). The fade-in starts at the first frame
-    of that rise.
+    already brightening steadily (``fade_in_frames`` rising by ``fade_in_step``). The fade-in
+    starts at the first frame of that rise.
     """
     if after.nxt is None:
         return None
     nxt = after.nxt
     levels = [*ep.tail, (ref(nxt), nxt.sig.mean)]
     k = len(levels) - 1
-    while k > 0 and levels[k][1] > levels[k - 1][1] + 0.25:
+    while k > 0 and levels[k][1] > levels[k - 1][1] + params.fade_in_step:
         k -= 1
     rising = len(levels) - 1 - k
     window = [nxt, *(f for f in after.ahead if f.t - nxt.t <= params.fade_window_s)]
     peak = max(f.sig.mean for f in window)
-    if nxt.sig.mean < params.fade_ratio * peak or rising >= 3:
+    if nxt.sig.mean < params.fade_ratio * peak or rising >= params.fade_in_frames:
         return levels[k][0] if rising else ref(nxt)
     return None
 

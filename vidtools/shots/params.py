@@ -87,7 +87,8 @@ class ShotParams:
         broken_similarity: ... while the shift-tolerant similarity with the previous frame is
             below this (the change is not the camera moving: moving views score ~0.82-1, a
             picture breaking up ~0.3-0.85).
-        broken_grad: Broken-up: gradient of the difference image counted as strong.
+        broken_grad: Broken-up: gradient of the difference image counted as strong ...
+        broken_min_strong: ... and at least this share of the pixels must have one.
         broken_onset_axis: A picture breaks up gradually: the clear frames just before a
             break-up whose change was already this blocky, and not the camera moving
             (``broken_similarity``), are where it began.
@@ -102,7 +103,11 @@ class ShotParams:
         fade_ratio: A black episode is entered through a fade when the last frame before it is
             darker than this share of the brightest frame in ``fade_window_s`` before it; it is
             left through a fade-in when the first clear frame after it is darker than this share
-            of the brightest within ``fade_window_s`` after it.
+            of the brightest within ``fade_window_s`` after it ...
+        fade_in_frames: ... or when its last frames already brightened steadily for at least
+            this many frames ...
+        fade_in_step: ... each at least this much brighter (mean grey level) than the one before;
+            the fade-in starts at the first of them.
         live_share: A picture is live (a flying camera, not a photo or a title) when at most
             this share of its frames in ``motion_window_s`` are still. A black episode after a
             picture that is not live is an edit, not a feed loss.
@@ -113,6 +118,8 @@ class ShotParams:
             the same flight resumed (a glitch, not a strike).
         max_glitch_s: Losses longer than this are never glitches (s).
         min_freeze_s: Shortest still run that can be a frozen feed (s).
+        moving_md: A cell of the 4 x 4 motion grid moves when its mean difference to the
+            previous frame exceeds the change of the frame's mean level by more than this.
         motion_window_s: Window before a loss in which the camera must have moved (s).
         freeze_motion_md: A freeze needs a median mean-difference in that window at least this
             ...
@@ -167,6 +174,7 @@ class ShotParams:
     broken_axis: float = 0.55
     broken_similarity: float = 0.85
     broken_grad: int = 12
+    broken_min_strong: float = 0.05
     broken_onset_axis: float = 0.45
     still_md: float = 0.5
     still_cells: float = 0.9
@@ -174,12 +182,15 @@ class ShotParams:
     min_black_s: float = 0.1
     fade_window_s: float = 0.5
     fade_ratio: float = 0.5
+    fade_in_frames: int = 3
+    fade_in_step: float = 0.25
     live_share: float = 0.5
     resume_corr: float = 0.7
     resume_level: float = 30.0
     resume_contrast: float = 2.0
     max_glitch_s: float = 1.0
     min_freeze_s: float = 0.4
+    moving_md: float = 1.5
     motion_window_s: float = 0.5
     freeze_motion_md: float = 1.5
     freeze_motion_cells: float = 0.5

@@ -36,8 +36,9 @@ class FrameSignals:
         corr: Pearson correlation with the previous frame (0 when either is flat).
         dark_share: Share of pixels at most ``black_luma``.
         dark_std: Standard deviation of those dark pixels.
-        moving_cells: Share of the 16 cells of a 4 x 4 grid whose change exceeds 1.5 grey levels
-            beyond the change of the frame's mean level (the camera or the scene moves there).
+        moving_cells: Share of the 16 cells of a 4 x 4 grid whose change exceeds ``moving_md``
+            grey levels beyond the change of the frame's mean level (the camera or the scene
+            moves there).
         still_cells: Share of cells whose mean difference is at most ``still_md``.
         snow_cells: Share of textured cells that look like analog snow (uncorrelated with the
             previous frame, noise-like).
@@ -244,7 +245,7 @@ def measure(index: int, t: float, thumb: np.ndarray, prev: FrameSignals | None, 
         still = float(np.count_nonzero(cell_md <= p.still_md)) / cell_md.size
         h4, w4 = g.shape[0] - g.shape[0] % 4, g.shape[1] - g.shape[1] % 4
         coarse = cv2.resize(diff[:h4, :w4].astype(np.float32), (4, 4), interpolation=cv2.INTER_AREA)
-        moving = float(np.count_nonzero(coarse - abs(m - prev.mean) > 1.5)) / coarse.size
+        moving = float(np.count_nonzero(coarse - abs(m - prev.mean) > p.moving_md)) / coarse.size
         if s >= p.flat_std and prev.std >= p.flat_std:
             prod = float(cv2.sumElems(cv2.multiply(g, prev.g, dtype=cv2.CV_32F))[0])
             corr = (prod / g.size - m * prev.mean) / (s * prev.std)
@@ -258,7 +259,7 @@ def measure(index: int, t: float, thumb: np.ndarray, prev: FrameSignals | None, 
             pf = prev.g.astype(np.float32) - prev.mean
             residual = cv2.convertScaleAbs(g.astype(np.float32) - (pf * (corr * s / prev.std) + m))
             share, n = axis_share(residual, p.broken_grad)
-            if n >= 0.05 * g.size and share >= p.broken_axis:
+            if n >= p.broken_min_strong * g.size and share >= p.broken_axis:
                 broken = similarity(prev.g, g) < p.broken_similarity
     return FrameSignals(
         index=index,
