@@ -231,6 +231,24 @@ def test_overlay_mask_keeps_text_like_groups_and_rejects_lines():
     assert not overlay_mask(px, py, n, np.zeros_like(region), P).any()
 
 
+def test_candidate_detector_reads_pyscenedetects_own_content_score():
+    """CandidateDetector reads AdaptiveDetector's last content score instead of running a second
+    detector: it must be ContentDetector's score, frame for frame, and cut candidates must follow."""
+    from scenedetect.common import FrameTimecode
+    from scenedetect.detectors import ContentDetector
+
+    from vidtools.shots.cuts import CandidateDetector
+
+    frames = [cv2.resize(f, (40, 22), interpolation=cv2.INTER_AREA) for f in scene(6, seed=1) + scene(6, seed=2)]
+    cd, ref_det = CandidateDetector(P, 25.0), ContentDetector(threshold=P.content_threshold, min_scene_len=0)
+    found, want = [], []
+    for i, f in enumerate(frames):
+        found += cd.push(i, f)
+        want += [int(c.frame_num) for c in ref_det.process_frame(FrameTimecode(i, fps=25.0), f)]
+        assert cd.content_score == pytest.approx(ref_det._frame_score)
+    assert 6 in found and set(want) <= set(found)
+
+
 def test_params_validated_and_documented():
     with pytest.raises(UsageError):
         ShotParams(black_luma=-1)

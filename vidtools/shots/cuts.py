@@ -1,8 +1,9 @@
 """Cuts: PySceneDetect's detectors propose, the flash and transition logic decides.
 
 :class:`CandidateDetector` feeds a small copy of every thumbnail to PySceneDetect's
-``ContentDetector`` (HSV content score at least ``content_threshold``) and ``AdaptiveDetector``
-(score well above its neighbours'); every frame either flags is a *candidate*.
+``AdaptiveDetector`` (HSV content score well above its neighbours') and applies
+``ContentDetector``'s test to the same score (at least ``content_threshold``); every frame either
+flags is a *candidate*.
 :func:`judge_candidate` then looks at the frames around a candidate (the analyser's look-ahead):
 
 1. A candidate within ``min_shot_s`` of the previous boundary is ignored.
@@ -41,7 +42,14 @@ from vidtools.types import ShotEvent
 
 
 class CandidateDetector:
-    """PySceneDetect's ContentDetector and AdaptiveDetector over a stream of thumbnails.
+    """PySceneDetect's AdaptiveDetector over a stream of thumbnails, with ContentDetector's test
+    applied to the same content score.
+
+    AdaptiveDetector *is* a ContentDetector that keeps the HSV content score of the frame it last
+    processed (``_frame_score``); reading it applies ContentDetector's threshold test without
+    computing the score twice (half the cost of running both detectors, which is a third of the
+    analyser's time). ``tests/unit/test_shots.py`` checks that the installed PySceneDetect still
+    keeps it and that it equals ContentDetector's own score.
 
     Args:
         params: Thresholds (``detector_width``, ``content_threshold``, ``adaptive_threshold``,
@@ -55,11 +63,10 @@ class CandidateDetector:
     def __init__(self, params: ShotParams, rate: float) -> None:
         from fractions import Fraction
 
-        from scenedetect.detectors import AdaptiveDetector, ContentDetector
+        from scenedetect.detectors import AdaptiveDetector
 
         self._params = params
         self._rate = Fraction(rate).limit_denominator(1_000_000)
-        self._content = ContentDetector(threshold=params.content_threshold, min_scene_len=0)
         self._adaptive = AdaptiveDetector(
             adaptive_threshold=params.adaptive_threshold,
             min_scene_len=0,
@@ -77,9 +84,15 @@ class CandidateDetector:
         if f >= 2:  # an integer factor on a cropped copy: OpenCV's fast area-resize path
             h, w = thumb.shape[0] - thumb.shape[0] % f, thumb.shape[1] - thumb.shape[1] % f
             thumb = cv2.resize(thumb[:h, :w], (w // f, h // f), interpolation=cv2.INTER_AREA)
-        tc = FrameTimecode(int(index), fps=self._rate)
-        found = [int(c.frame_num) for c in self._content.process_frame(tc, thumb)]
-        return found + [int(c.frame_num) for c in self._adaptive.process_frame(tc, thumb)]
+        found = [int(c.frame_num) for c in self._adaptive.process_frame(FrameTimecode(int(index), fps=self._rate), thumb)]
+        if (self.content_score or 0.0) >= self._params.content_threshold:
+            found.append(int(index))
+        return found
+
+    @property
+    def content_score(self) -> float | None:
+        """ContentDetector's score of the last frame pushed (None before two frames)."""
+        return self._adaptive._frame_score  # a PySceneDetect internal: see the class docstring
 
 
 @dataclass(frozen=True)
