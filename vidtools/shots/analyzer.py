@@ -24,7 +24,6 @@ import numpy as np
 from vidtools.errors import UsageError
 from vidtools.shots.cuts import CandidateDetector, judge_candidate
 from vidtools.shots.feedloss import (
-    LOSS_LABELS,
     After,
     EpisodeBuilder,
     FrameRef,
@@ -33,6 +32,7 @@ from vidtools.shots.feedloss import (
     StrikeCall,
     approach_of,
     classify,
+    committed_label,
     judge_episode,
     ref,
 )
@@ -254,21 +254,18 @@ class SignalAnalyzer:
         if self._shot_start is None:
             self._open_shot(ref(frame))
         p = self.params
-        nxt = self._ring[0][0] if self._ring else None
-        if frame.label == Label.CLEAR and frame.index in self._cands and nxt is not None and nxt.label in (Label.STATIC, Label.BROKEN):
-            frame = LabelledFrame(frame.sig, nxt.label)  # the abrupt change into snow / break-up is its first frame
-        if frame.label in LOSS_LABELS and self._episode is None and self._is_blip(frame):
-            frame = LabelledFrame(frame.sig, Label.CLEAR)
+        label = committed_label(frame, (f for f, _ in self._ring), frame.index in self._cands,
+                                self._episode.label if self._episode is not None else None, p, self._frame_s)
+        if label != frame.label:
+            frame = LabelledFrame(frame.sig, label)
         if frame.label != Label.CLEAR:
+            hist = list(self._hist)
             if self._episode is None:
-                hist = list(self._hist)
                 assert self._shot_start is not None
                 approach = approach_of(hist, self._last_clear, self._shot_start.index, p)
                 self._episode = EpisodeBuilder(frame, approach, hist, p, self._hist_len)
             else:
-                self._episode.add(frame, list(self._hist))
-        elif self._episode is not None and self._episode.label in LOSS_LABELS and self._ring and self._ring[0][0].label == self._episode.label:
-            self._episode.add(frame, list(self._hist), label=self._episode.label)  # one clear-looking frame inside a loss
+                self._episode.add(frame, hist)
         else:
             settled = self._close_episode(frame) if self._episode is not None else False
             if not settled and frame.index in self._cands and frame.index > self._settled_until:
@@ -282,18 +279,6 @@ class SignalAnalyzer:
                 self._shot_overlays.add(frame.sig)
         self._hist.append(frame)
         self._last = frame
-
-    def _is_blip(self, frame: LabelledFrame) -> bool:
-        """A loss-looking run that starts at ``frame`` and ends, within the look-ahead, before
-        it lasts ``min_black_s`` / ``min_loss_s``: too short to be a loss (a flash frame, a
-        transition frame); the cut logic judges it like any other change."""
-        need = self.params.min_black_s if frame.label == Label.BLACK else self.params.min_loss_s
-        last = frame
-        for f, _ in self._ring:
-            if f.label not in LOSS_LABELS:
-                return last.t - frame.t + self._frame_s < need
-            last = f
-        return False
 
     def _judge_cut(self, frame: LabelledFrame) -> None:
         assert self._shot_start is not None

@@ -31,7 +31,7 @@ from __future__ import annotations
 import enum
 import statistics
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from vidtools.shots.params import ShotParams
@@ -99,6 +99,44 @@ def ref(f: LabelledFrame | FrameSignals) -> FrameRef:
     return FrameRef(f.index, f.t)
 
 
+def committed_label(frame: LabelledFrame, ahead: Iterable[LabelledFrame], is_candidate: bool,
+                    episode: Label | None, params: ShotParams, frame_s: float) -> Label:
+    """The label a frame is judged with, once the frames after it are known.
+
+    - A cut candidate right before snow / break-up is that loss's first frame (the abrupt change
+      into it).
+    - A loss-looking run that ends, within ``ahead``, before it lasts ``min_black_s`` /
+      ``min_loss_s`` (with no episode open) is clear: too short to be a loss (a flash frame, a
+      transition frame); the cut logic judges it like any other change.
+    - A clear frame inside black / snow / break-up (the frame after it has the open episode's
+      label) belongs to the loss.
+
+    Args:
+        frame: The frame leaving the look-ahead.
+        ahead: The frames after it, in order.
+        is_candidate: A cut detector flagged it.
+        episode: Label of the open episode's current run (None when none is open).
+        params: Thresholds.
+        frame_s: Nominal duration of one frame (s).
+    """
+    ahead = iter(ahead)
+    nxt = next(ahead, None)
+    label = frame.label
+    if label == Label.CLEAR and nxt is not None:
+        if episode in LOSS_LABELS and nxt.label == episode:
+            return episode  # type: ignore[return-value]
+        if is_candidate and nxt.label in (Label.STATIC, Label.BROKEN):
+            label = nxt.label
+    if label in LOSS_LABELS and episode is None:
+        need = params.min_black_s if label == Label.BLACK else params.min_loss_s
+        last = frame
+        for f in (nxt, *ahead) if nxt is not None else ():
+            if f.label not in LOSS_LABELS:
+                return Label.CLEAR if last.t - frame.t + frame_s < need else label
+            last = f
+    return label
+
+
 @dataclass(frozen=True)
 class LossRun:
     """Consecutive frames of one label inside an episode.
@@ -143,8 +181,7 @@ class LossEpisode:
     """A finished run of frames that were not clear.
 
     Attributes:
-        runs: Runs of one label each, in order (isolated clear frames inside black / snow /
-            break-up are counted in the run around them).
+        runs: Runs of one label each, in order.
         approach: What the picture did before it.
         first: Signals of its first frame.
         last: Signals of its last frame.
@@ -470,10 +507,9 @@ class EpisodeBuilder:
         """Label of its current (last) run."""
         return self._runs[-1].label
 
-    def add(self, frame: LabelledFrame, history: Sequence[LabelledFrame], label: Label | None = None) -> None:
-        """Append the next committed frame (``label`` overrides its own: an isolated clear frame
-        inside black / snow / break-up counts as the run around it)."""
-        label = frame.label if label is None else label
+    def add(self, frame: LabelledFrame, history: Sequence[LabelledFrame]) -> None:
+        """Append the next committed frame (labelled by :func:`committed_label`)."""
+        label = frame.label
         if label in LOSS_LABELS and not self._core_seen:
             self._core_seen = True
             self._core_faded = entered_by_fade(history, self._p)
