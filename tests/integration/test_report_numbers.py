@@ -58,6 +58,17 @@ def test_photo_clip_numbers_unchanged(before, photo_clip, detector, tmp_path: Pa
     assert differences(before["photos"], after) == []
 
 
+SHOT_DETECTION_FIELDS = (".shots[", ".strikes[", ".overlays.masks[")
+"""What issue 10 re-defined on purpose after the fixture was written (the shots package: a cut or a
+strike onset may move by a frame, the overlay motion statistics are measured per cell). The data
+model's own numbers around them (per-frame counts, summaries, unique counts, tracks, sampling,
+letterbox) must still be equal; the synthetic compilation's truth for shots and strikes is checked
+in test_compilations.py."""
+
+
 def test_compilation_numbers_unchanged(before, compilation, detector, tmp_path: Path) -> None:
     after = run_case("compilation", compilation.path, tmp_path, detector)
-    assert differences(before["compilation"], after) == []
+    changed = differences(before["compilation"], after)
+    assert [d for d in changed if not d.startswith(SHOT_DETECTION_FIELDS)] == []
+    assert len(after["shots"]) == len(before["compilation"]["shots"]), "same number of shots"
+    assert [s["kind"] for s in after["strikes"]] == [s["kind"] for s in before["compilation"]["strikes"]]
