@@ -45,14 +45,17 @@ CASUALTY_NOTE = (
 
 
 def load_detector(config: AnalysisConfig) -> YoloDetector:
-    """The YOLO detector described by a config (model, conf, iou, imgsz, device)."""
+    """The YOLO detector described by a config (model, conf, iou, imgsz, device, names, offline, trust)."""
     return YoloDetector(
         config.model,
         conf=config.conf,
         iou=config.iou,
         imgsz=config.imgsz,
         device=config.device,
-        allow_download=config.allow_download,
+        names=config.names,
+        offline=config.offline,
+        trusted_models_only=config.trusted_models_only,
+        quiet=config.quiet,
     )
 
 
