@@ -206,8 +206,6 @@ class YoloDetector:
         meta = formats.read_metadata(path)
         if meta.task not in (None, "detect"):
             raise ModelLoadError(f"{path}: this is a {meta.task} model; vidtools needs a detection (detect) model")
-        self.spec = formats.read_input_spec(path, fmt, meta)
-
         if fmt is formats.OPENVINO and device not in ("auto", "cpu"):
             raise UsageError(
                 f"{path}: OpenVINO models run on the CPU here; use --device cpu (or auto), "
@@ -217,25 +215,10 @@ class YoloDetector:
         # exported formats fix their precision at export time; fp16 on CPU is not supported
         self.half = self.half and self.device != "cpu" and fmt in (formats.PYTORCH, formats.TENSORRT)
         self.conf, self.iou = conf, iou
+        self._engine, self.spec, model_names = _load_engine(
+            path, fmt, meta, conf=conf, iou=iou, imgsz=imgsz, device=self.device, half=self.half
+        )
         self.imgsz = self.spec.imgsz[0] if self.spec.imgsz and self.spec.imgsz[0] == self.spec.imgsz[1] else imgsz
-        self._engine: OpenVinoStreams | _UltralyticsEngine
-        try:
-            if fmt is formats.OPENVINO and eligible(self.spec, meta):
-                self._engine = OpenVinoStreams(path, conf=conf, iou=iou, stride=meta.stride)
-                model_names = meta.names
-            else:
-                kwargs: dict[str, Any] = {"conf": conf, "iou": iou, "imgsz": list(self.spec.imgsz or (imgsz, imgsz)),
-                                          "device": self.device, "verbose": False}
-                if self.half:
-                    kwargs.update(_half_precision_option())
-                self._engine = _UltralyticsEngine(path, batch=self.spec.batch, kwargs=kwargs)
-                model_names = self._engine.model_names
-        except Exception as e:  # noqa: BLE001 - any loader failure becomes one clear line
-            msg = str(e).splitlines()[0][:200] if str(e) else ""
-            raise ModelLoadError(
-                f"{path}: the {fmt.label} runtime could not load this model ({e.__class__.__name__}: {msg}); "
-                "check that it is an Ultralytics YOLO detection model and that the file is complete"
-            ) from None
         self.parallelism = self._engine.parallelism
         known = self.manifest.known if self.manifest.verified else None
         self.class_names = classnames.resolve_names(
@@ -293,6 +276,42 @@ class YoloDetector:
                 "openvino_streams": self.parallelism if isinstance(self._engine, OpenVinoStreams) else None,
             }
         return dict(self._info)
+
+
+def _load_engine(
+    path: str, fmt: formats.ModelFormat, meta: formats.ExportMetadata, *,
+    conf: float, iou: float, imgsz: int, device: str, half: bool,
+) -> tuple[OpenVinoStreams | _UltralyticsEngine, formats.InputSpec, dict[int, str] | None]:
+    """Load a model: static OpenVINO on parallel streams, anything else through ultralytics.
+
+    Returns:
+        ``(engine, input spec, the names the model itself carries)``.
+
+    Raises:
+        ModelLoadError: the runtime cannot read or load the model (one line naming the file).
+    """
+    try:
+        if fmt is formats.OPENVINO:
+            ov_model = formats.read_openvino_model(path)  # read once; compiled once below
+            spec = formats.spec_from_openvino(ov_model)
+            if device == "cpu" and eligible(spec, meta):
+                return OpenVinoStreams(ov_model, conf=conf, iou=iou, stride=meta.stride), spec, meta.names
+        else:
+            spec = formats.read_input_spec(path, fmt, meta)
+        kwargs: dict[str, Any] = {"conf": conf, "iou": iou, "imgsz": list(spec.imgsz or (imgsz, imgsz)),
+                                  "device": device, "verbose": False}
+        if half:
+            kwargs.update(_half_precision_option())
+        engine = _UltralyticsEngine(path, batch=spec.batch, kwargs=kwargs)
+        return engine, spec, engine.model_names
+    except ModelLoadError:
+        raise
+    except Exception as e:  # noqa: BLE001 - any loader failure becomes one clear line
+        msg = str(e).splitlines()[0][:200] if str(e) else ""
+        raise ModelLoadError(
+            f"{path}: the {fmt.label} runtime could not load this model ({e.__class__.__name__}: {msg}); "
+            "check that it is an Ultralytics YOLO detection model and that the file is complete"
+        ) from None
 
 
 def _half_precision_option() -> dict[str, Any]:

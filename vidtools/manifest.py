@@ -179,7 +179,7 @@ def _load_cached(path: str, mtime_ns: int) -> Manifest:
     import yaml
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise ModelLoadError(f"{path}: the weights manifest is not readable ({e.__class__.__name__})") from None
     return Manifest(_parse(data, path), path)

@@ -18,13 +18,12 @@ from __future__ import annotations
 import queue
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from vidtools.errors import ModelLoadError
-from vidtools.formats import ExportMetadata, InputSpec, openvino_xml, spec_from_openvino
+from vidtools.formats import ExportMetadata, InputSpec, spec_from_openvino
 
 MAX_DET = 300  # ultralytics' predict default
 
@@ -60,21 +59,19 @@ class OpenVinoStreams:
     """A compiled OpenVINO detection model with one infer request per CPU stream.
 
     Args:
-        path: ``*_openvino_model/`` folder or its ``.xml``.
+        model: ``openvino.Model`` read from the IR (:func:`vidtools.formats.read_openvino_model`).
         conf: Confidence threshold.
         iou: NMS IoU threshold.
         stride: Model stride (from the export metadata; 32 by default).
     """
 
-    def __init__(self, path: str | Path, *, conf: float, iou: float, stride: int | None = None) -> None:
+    def __init__(self, model: Any, *, conf: float, iou: float, stride: int | None = None) -> None:
         import openvino as ov
 
-        core = ov.Core()
-        model = core.read_model(str(openvino_xml(path)))
         self.spec = spec_from_openvino(model)
         if self.spec.imgsz is None or self.spec.batch is None:
-            raise ModelLoadError(f"{path}: the model's input shape is dynamic; it runs through ultralytics instead")
-        self._compiled = core.compile_model(model, "CPU", {"PERFORMANCE_HINT": "THROUGHPUT"})
+            raise ModelLoadError(f"{model.get_friendly_name()}: dynamic input shape; it runs through ultralytics instead")
+        self._compiled = ov.Core().compile_model(model, "CPU", {"PERFORMANCE_HINT": "THROUGHPUT"})
         n = max(1, int(self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
         self._free: queue.Queue[Any] = queue.Queue()
         for _ in range(n):
