@@ -204,3 +204,48 @@ def test_models_command_on_the_shared_weights(by_name, capsys):
     assert cli.main(["models"]) == 0
     text = capsys.readouterr().out
     assert "visdrone  [TFLite]" in text and "batch 1" in text and "verified (military)" in text
+
+
+def test_default_model_is_fetched_once_verified_and_used(weights_dir, videos_dir, tmp_path, monkeypatch, capsys):
+    """``vidtools analyze CLIP -o OUT`` with no --model on a machine where the default model is not on
+    disk: it is fetched once (the network is the only thing replaced here: the "download" copies a
+    real model file), verified against the manifest, announced, used, and found again next time.
+    With --offline the same command stops with the list of places searched."""
+    from vidtools import manifest, weights
+
+    real = weights_dir / MILITARY
+    digest = manifest.sha256_model(real)
+    (tmp_path / "manifest.yaml").write_text(f"""
+models:
+  yolo11n:
+    classes: [Airplane, Helicopter, Person, Tank, Vehicle]
+    files:
+      - {{file: yolo11n.onnx, format: onnx, sha256: {digest}, download: {{repo: ultralytics/assets, release: v8.3.0}}}}
+""")
+    monkeypatch.setattr(manifest, "MANIFEST_PATH", tmp_path / "manifest.yaml")
+    empty, cache = tmp_path / "empty", tmp_path / "ultralytics-weights"
+    empty.mkdir()
+    monkeypatch.setenv("VIDTOOLS_WEIGHTS", str(empty))
+    monkeypatch.setattr(weights, "PROJECT_WEIGHTS", empty)
+    monkeypatch.setattr(weights, "ultralytics_weights_dir", lambda: cache)
+    fetched = []
+
+    def fake_network(dest, repo, release, progress):
+        fetched.append((dest.name, repo, release))
+        dest.write_bytes(real.read_bytes())
+
+    monkeypatch.setattr(weights, "_download_asset", fake_network)
+    clip = str(videos_dir / "opencv_vtest.avi")
+    args = ["analyze", clip, "-o", str(tmp_path / "out"), "--every", "20", "--end", "4", "--device", "cpu", "--no-html", "-q"]
+    rc = cli.main([*args, "--offline"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "model 'yolo11n' not found" in err and str(cache / "yolo11n.onnx") in err and fetched == []
+    monkeypatch.delenv("VIDTOOLS_OFFLINE")
+    assert cli.main(args) == 0
+    err = capsys.readouterr().err
+    assert fetched == [("yolo11n.onnx", "ultralytics/assets", "v8.3.0")]
+    assert f"downloaded and verified yolo11n.onnx -> {cache / 'yolo11n.onnx'}" in err
+    meta = json.loads((tmp_path / "out" / "opencv_vtest" / "report.json").read_text())
+    assert meta["provenance"]["model"]["downloaded"] is True and meta["provenance"]["model"]["manifest"]["verified"] is True
+    assert meta["sampling"]["n_frames_sampled"] == 2
+    assert cli.main(args) == 0 and len(fetched) == 1  # found where it was put: fetched once
