@@ -30,7 +30,6 @@ import numpy as np
 from vidtools import classnames, formats
 from vidtools.errors import ModelLoadError, UntrustedModelError, UsageError
 from vidtools.manifest import (
-    KnownFile,
     ManifestCheck,
     identify,
     load_manifest,
@@ -198,7 +197,8 @@ class YoloDetector:
         self.format = fmt.key
         formats.require_runtime(fmt, path)
         self.sha256 = sha256_model(path)
-        self.manifest: ManifestCheck = identify(path, sha256=self.sha256)
+        known_models = load_manifest()
+        self.manifest: ManifestCheck = identify(path, known_models, sha256=self.sha256)
         self.trust = check_trust(fmt, path, self.manifest, self.sha256, trusted_only=trusted_models_only)
         if self.manifest.known is not None and not self.manifest.known.loadable and self.manifest.verified:
             raise ModelLoadError(f"{path}: {self.manifest.known.note}; use another model")
@@ -227,7 +227,7 @@ class YoloDetector:
             sidecar_names=meta.names if meta.beside else None,
             sidecar_path=meta.source if meta.beside else None,
             names_file=names,
-            manifest_names=dict(enumerate(_manifest_classes(known))) if known is not None else None,
+            manifest_names=dict(enumerate(known_models.classes_of(known))) if known is not None else None,
             model_path=path,
         )
         self.names: dict[int, str] = self.class_names.as_dict()
@@ -319,8 +319,3 @@ def _half_precision_option() -> dict[str, Any]:
     from ultralytics.cfg import DEFAULT_CFG_DICT
 
     return {"quantize": 16} if "quantize" in DEFAULT_CFG_DICT else {"half": True}
-
-
-def _manifest_classes(known: KnownFile) -> tuple[str, ...]:
-    entry = load_manifest().get(known.model)
-    return entry.classes if entry is not None else ()

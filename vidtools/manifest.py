@@ -11,7 +11,6 @@ import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +105,11 @@ class Manifest:
     def files(self) -> list[KnownFile]:
         return [f for m in self.models.values() for f in m.files]
 
+    def classes_of(self, known: KnownFile) -> tuple[str, ...]:
+        """Class names of the model a listed file belongs to."""
+        entry = self.models.get(known.model)
+        return entry.classes if entry is not None else ()
+
 
 @dataclass(frozen=True)
 class ManifestCheck:
@@ -174,23 +178,22 @@ def _parse(data: Any, where: str) -> dict[str, KnownModel]:
     return models
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: str, mtime_ns: int) -> Manifest:
+def load_manifest(path: str | os.PathLike[str] | None = None) -> Manifest:
+    """Read the manifest (``weights/manifest.yaml`` by default); an empty one when it is absent.
+
+    Raises:
+        ModelLoadError: the file exists but is not a readable manifest.
+    """
     import yaml
 
-    try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise ModelLoadError(f"{path}: the weights manifest is not readable ({e.__class__.__name__})") from None
-    return Manifest(_parse(data, path), path)
-
-
-def load_manifest(path: str | os.PathLike[str] | None = None) -> Manifest:
-    """Read the manifest (``weights/manifest.yaml`` by default); an empty one when it is absent."""
     p = Path(path) if path else MANIFEST_PATH
     if not p.is_file():
         return Manifest({}, str(p))
-    return _load_cached(str(p), p.stat().st_mtime_ns)
+    try:
+        data = yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise ModelLoadError(f"{p}: the weights manifest is not readable ({e.__class__.__name__})") from None
+    return Manifest(_parse(data, str(p)), str(p))
 
 
 def git_blob_id(path: str | os.PathLike[str]) -> str:

@@ -100,8 +100,9 @@ def describe(path: str | Path, taxonomy: Taxonomy) -> ModelEntry:
     """Describe one model file or folder (nothing is run; pickles are not opened)."""
     p = Path(path)
     fmt = formats.format_of(p)
-    check = identify(p)
-    known_model = load_manifest().get(check.known.model) if check.known and check.verified else None
+    known_models = load_manifest()
+    check = identify(p, known_models)
+    known_model = known_models.get(check.known.model) if check.known and check.verified else None
     note = check.known.note if check.known and check.verified and not check.known.loadable else ""
     if fmt.pickle:
         imgsz = (known_model.imgsz, known_model.imgsz) if known_model and known_model.imgsz else None
@@ -160,11 +161,12 @@ def missing_known() -> list[str]:
     """Known downloadable models with no file in any search place (they download on first use)."""
     from vidtools.weights import candidates
 
+    known_models = load_manifest()
     out = []
-    for model in load_manifest().models.values():
+    for model in known_models.models.values():
         if model.downloadable() is None:
             continue
-        if not any((d / rel).exists() for d in search_dirs() for rel in candidates(model.name)):
+        if not any((d / rel).exists() for d in search_dirs() for rel in candidates(model.name, known_models)):
             out.append(model.name)
     return out
 
