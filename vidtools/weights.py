@@ -25,7 +25,14 @@ from pathlib import Path
 
 from vidtools.errors import ModelLoadError, WeightsNotFoundError
 from vidtools.formats import MODEL_ENDINGS
-from vidtools.manifest import PROJECT_WEIGHTS, KnownFile, identify, load_manifest
+from vidtools.manifest import (
+    PROJECT_WEIGHTS,
+    KnownFile,
+    Manifest,
+    identify,
+    known_for_file,
+    load_manifest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +90,10 @@ def looks_like_path(model: str) -> bool:
     )
 
 
-def candidates(name: str) -> list[str]:
+def candidates(name: str, manifest: Manifest | None = None) -> list[str]:
     """Relative paths a name may be found under in a weights folder, best first."""
     out: list[str] = []
-    known = load_manifest().get(name)
+    known = (manifest if manifest is not None else load_manifest()).get(name)
     if known is not None:
         for f in known.files:
             if f.format == "metadata":
@@ -111,20 +118,24 @@ def resolve_model(model: str, *, offline: bool = False, progress: bool = True) -
         WeightsNotFoundError: nothing found (and nothing may be downloaded); lists every place searched.
         ModelLoadError: the download failed or its bytes are not the manifest's.
     """
+    manifest = load_manifest()
+    name = model
     if looks_like_path(model):
         p = Path(model).expanduser()
         if p.exists():
             return ResolvedModel(model, str(p), (str(p),))
-        raise WeightsNotFoundError(model, [str(p.resolve())])
-    name = model.removesuffix(".pt")
+        bare = known_for_file(model, manifest) if "/" not in model and os.sep not in model else None
+        if bare is None:
+            raise WeightsNotFoundError(model, [str(p.resolve())])
+        name = bare.model  # "yolo11n.pt" as ultralytics users type it: the known name
     searched: list[str] = []
     for d in search_dirs():
-        for rel in candidates(name):
+        for rel in candidates(name, manifest):
             cand = d / rel
             searched.append(str(cand))
             if cand.exists():
                 return ResolvedModel(model, str(cand), tuple(searched))
-    known = load_manifest().get(name)
+    known = manifest.get(name)
     official = known.downloadable() if known is not None else None
     if official is None:
         raise WeightsNotFoundError(model, searched)

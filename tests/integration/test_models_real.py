@@ -17,7 +17,7 @@ import pytest
 
 import vidtools
 from tests.fakes import encode_clip
-from vidtools import cli, classnames
+from vidtools import classnames, cli
 from vidtools.detect import YoloDetector
 
 pytestmark = pytest.mark.weights

@@ -15,8 +15,12 @@ import pytest
 
 from vidtools import classnames, cli, formats, manifest, weights
 from vidtools.detect import check_trust, forbid_autoinstall
-from vidtools.errors import ModelLoadError, NamesFileError, UntrustedModelError, WeightsNotFoundError
-
+from vidtools.errors import (
+    ModelLoadError,
+    NamesFileError,
+    UntrustedModelError,
+    WeightsNotFoundError,
+)
 
 # --- formats and runtimes -------------------------------------------------------------------
 
@@ -301,6 +305,16 @@ def test_known_official_name_is_downloaded_once_and_verified(places, monkeypatch
     assert "downloading the official tinynet.pt" in err and f"-> {dl / 'tinynet.pt'}" in err
     again = weights.resolve_model("tinynet")  # found where it was put: no second download
     assert not again.downloaded and again.path == str(dl / "tinynet.pt") and len(calls) == 1
+
+
+def test_official_file_name_works_like_its_model_name(places, monkeypatch, tiny_manifest):
+    """``--model tinynet.pt`` (how ultralytics users write it) is the known name, not a missing path."""
+    _, dl = places
+    monkeypatch.delenv("VIDTOOLS_OFFLINE")
+    monkeypatch.setattr(weights, "_download_asset", lambda dest, *a: dest.write_bytes(b"official-bytes"))
+    assert weights.resolve_model("tinynet.pt").path == str(dl / "tinynet.pt")
+    with pytest.raises(WeightsNotFoundError):
+        weights.resolve_model("./tinynet.pt")  # a path stays a path
 
 
 def test_download_with_other_bytes_is_removed(places, monkeypatch, tiny_manifest):
