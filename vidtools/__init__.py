@@ -20,10 +20,10 @@ os.environ.setdefault("YOLO_VERBOSE", "False")
 
 __version__ = "0.1.0"
 
-from vidtools.api import analyze, analyze_many
-from vidtools.claims import compare, extract_claims, load_claims, save_claims
-from vidtools.config import AnalysisConfig
-from vidtools.errors import (
+from vidtools.api import analyze, analyze_many  # noqa: E402
+from vidtools.claims import compare, extract_claims, load_claims, save_claims  # noqa: E402
+from vidtools.config import AnalysisConfig  # noqa: E402
+from vidtools.errors import (  # noqa: E402
     ClaimsError,
     ModelLoadError,
     ReportError,
@@ -33,14 +33,15 @@ from vidtools.errors import (
     VidtoolsError,
     WeightsNotFoundError,
 )
-from vidtools.frames import export_frames, iter_frames
-from vidtools.media import grab_frames
-from vidtools.probe import probe
-from vidtools.report.html import write_clip_html, write_index_html
-from vidtools.report.writer import load_report
-from vidtools.shots import detect_shots, export_shot_frames
-from vidtools.taxonomy import Taxonomy, load_taxonomy
-from vidtools.types import ClipReport, Detections, Frame, Shot, Strike, VideoInfo
+from vidtools.frames import export_frames, iter_frames  # noqa: E402
+from vidtools.media import grab_frames  # noqa: E402
+from vidtools.probe import probe  # noqa: E402
+from vidtools.report.html import write_clip_html, write_index_html  # noqa: E402
+from vidtools.report.writer import load_report  # noqa: E402
+from vidtools.shots import detect_shots, export_shot_frames  # noqa: E402
+from vidtools.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
+from vidtools.types import ClipReport, Detections, Frame, Shot, Strike, VideoInfo  # noqa: E402
+
 
 __all__ = [
     "AnalysisConfig",

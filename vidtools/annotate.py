@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from vidtools.errors import VideoOpenError, VidtoolsError
-from vidtools.frames import encode_image
 from vidtools.io import atomic_write_bytes, default_mode
+from vidtools.frames import encode_image
 from vidtools.types import ClipReport
 
 log = logging.getLogger(__name__)

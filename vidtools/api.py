@@ -7,13 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from vidtools.batch import (
-    BatchResult,
-    ClipFailure,
-    analyze_batch,
-    clip_dir_names,
-    write_outputs,
-)
+from vidtools.batch import BatchResult, ClipFailure, analyze_batch, clip_dir_names, write_outputs
 from vidtools.config import AnalysisConfig
 from vidtools.detect import Detector
 from vidtools.pipeline import analyze_clip

@@ -185,7 +185,7 @@ def analyze_batch(
                 _fail(result, on_failure, ClipFailure(str(p), str(e), e.__class__.__name__))
             except (KeyboardInterrupt, SystemExit):
                 raise
-            except Exception as e:
+            except Exception as e:  # noqa: BLE001 - one bad clip never stops the batch
                 log.debug("unexpected error on %s", p, exc_info=True)
                 msg = str(e).splitlines()[0][:200] if str(e) else ""
                 _fail(result, on_failure, ClipFailure(str(p), f"{p}: internal error ({e.__class__.__name__}: {msg}); please report it", e.__class__.__name__))

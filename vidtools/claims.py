@@ -1455,7 +1455,7 @@ def _make_claim(a: int, s: str, mt: _Mention) -> Claim:
 # --------------------------------------------------------------------------------------------
 
 
-def claim_to_json(claim: Claim, id: int | None = None) -> dict[str, Any]:
+def claim_to_json(claim: Claim, id: int | None = None) -> dict[str, Any]:  # noqa: A002
     """One claim as a claims.json object (see the module docstring for the fields)."""
     d = claim.data
 

@@ -13,15 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vidtools.config import AnalysisConfig
-from vidtools.errors import (
-    ClaimsError,
-    ModelLoadError,
-    ReportError,
-    TaxonomyError,
-    UsageError,
-    VidtoolsError,
-    WeightsNotFoundError,
-)
+from vidtools.errors import ClaimsError, ModelLoadError, ReportError, TaxonomyError, UsageError, VidtoolsError, WeightsNotFoundError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _D = AnalysisConfig()
@@ -238,8 +230,9 @@ def summary_line(clip: str, folder: Path) -> str:
 def _cmd_shots(a: argparse.Namespace) -> int:
     import vidtools
     from vidtools.batch import clip_dir_names
-    from vidtools.progress import Progress
     from vidtools.report.writer import write_json_atomic
+
+    from vidtools.progress import Progress
 
     rc = EXIT_OK
     for clip, name in zip(a.clips, clip_dir_names(a.clips)):

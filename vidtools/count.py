@@ -118,7 +118,7 @@ def summarize(counts: pd.DataFrame, categories: Sequence[str], classes: Sequence
     """
     fi, t = counts["frame_index"], counts["t_s"]
     return {
-        "n_frames": len(counts),
+        "n_frames": int(len(counts)),
         "categories": {c: _stats(counts[c], fi, t) for c in categories},
         "classes": {c: _stats(counts[CLASS_PREFIX + c], fi, t) for c in classes},
     }

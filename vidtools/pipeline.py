@@ -25,13 +25,7 @@ import pandas as pd
 
 from vidtools import __version__, track
 from vidtools.config import AnalysisConfig
-from vidtools.count import (
-    empty_detections,
-    frame_counts,
-    shot_of,
-    shot_summaries,
-    summarize,
-)
+from vidtools.count import empty_detections, frame_counts, shot_of, shot_summaries, summarize
 from vidtools.detect import Detector, YoloDetector
 from vidtools.errors import VideoOpenError
 from vidtools.frames import Sampler, decode

@@ -311,7 +311,7 @@ def terminal_windows(
         d["terminal"] = {
             "start_t_s": round(start_t, 6),
             "end_t_s": round(end_t, 6),
-            "n_frames": len(win),
+            "n_frames": int(len(win)),
             "counts": _summary(win, cats),
             "classes": _summary(win, classes),
         }

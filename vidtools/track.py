@@ -56,13 +56,13 @@ from vidtools.types import Shot
 
 __all__ = [
     "DETECTION_COLUMNS",
-    "LINK_GAP_FACTOR",
     "TRACK_COLUMNS",
+    "LINK_GAP_FACTOR",
     "empty_tracks",
     "track_detections",
-    "tracker_args",
     "unique_counts",
     "unique_counts_unavailable",
+    "tracker_args",
 ]
 
 log = logging.getLogger(__name__)
@@ -713,7 +713,7 @@ def unique_counts(
         for name in names:
             m = sub[sub[key].astype(str) == name] if len(sub) else sub
             n_links = int(m["_linked"].sum()) if len(m) else 0
-            res[name] = _entry(_frame_lows(frames_counts, col_of(name), shot), len(m), n_links, min_track_s)
+            res[name] = _entry(_frame_lows(frames_counts, col_of(name), shot), int(len(m)), n_links, min_track_s)
         return res
 
     def cat_col(c: str) -> str:
@@ -738,7 +738,7 @@ def unique_counts(
             high = sum(p[kind][name]["high"] for p in per_shot)
             est = sum(p[kind][name]["estimate"] for p in per_shot)
             sub = t[t[("category" if kind == "categories" else "class")].astype(str) == name] if len(t) else t
-            n_tr = len(sub)
+            n_tr = int(len(sub))
             n_links = int(sub["_linked"].sum()) if len(sub) else 0
             high = max(high, low)
             est = min(max(est, low), high)
