@@ -151,8 +151,16 @@ def _names(
         return None
 
 
-def list_models(paths: Sequence[str | Path] | None, taxonomy: Taxonomy) -> list[ModelEntry]:
-    """Describe the given model paths, or every model in the search places when none are given."""
+def list_models(paths: Sequence[str | Path] | None = None, taxonomy: Taxonomy | None = None) -> list[ModelEntry]:
+    """Describe the given model paths, or every model in the search places when none are given.
+
+    Args:
+        paths: Model files or folders (None: search ``$VIDTOOLS_WEIGHTS``, ``weights/``, ultralytics').
+        taxonomy: Maps classes to categories (None: the built-in taxonomy).
+    """
+    from vidtools.taxonomy import load_taxonomy
+
+    taxonomy = taxonomy if taxonomy is not None else load_taxonomy(None)
     targets = [Path(x) for x in paths] if paths else find_model_paths(search_dirs())
     return [describe(t, taxonomy) for t in targets]
 
