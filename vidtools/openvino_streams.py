@@ -100,7 +100,7 @@ class OpenVinoStreams:
                     pad = self.batch - len(chunk)
                     if pad:  # a fixed-batch model takes only full batches: zero images, dropped below
                         x = torch.cat((x, x.new_zeros(pad, *x.shape[1:])))
-                    request.infer({0: x.numpy()}, share_inputs=False)
+                    request.infer({0: x.numpy()}, share_inputs=True)  # x outlives the call
                     raw = torch.from_numpy(np.array(request.get_output_tensor(0).data[: len(chunk)]))
                     preds = nms.non_max_suppression(
                         raw, self.conf, self.iou, None, False, max_det=MAX_DET, nc=0, end2end=False, rotated=False
