@@ -119,11 +119,11 @@ def check_trust(fmt: formats.ModelFormat, path: str, check: ManifestCheck, sha25
     """
     if not fmt.pickle or check.verified:
         return Trust(pickle=fmt.pickle, trusted=True)
-    why = "its bytes differ from the listed file" if check.status == "mismatch" else "it is not listed there"
+    why = f" (its bytes differ from the listed {check.known.file})" if check.known is not None else ""
     text = (
-        f"{path}: this .pt checkpoint is a Python pickle and its sha256 ({sha256[:16]}…) is not in "
-        f"weights/manifest.yaml ({why}); loading it runs code stored in the file. Load only files you "
-        "trust; exported ONNX, OpenVINO, TFLite and TensorRT models are not pickles"
+        f"{path}: this .pt checkpoint is a Python pickle, so loading it runs code stored in the file, and its "
+        f"sha256 ({sha256[:16]}…) is not in weights/manifest.yaml{why}. Load only files you trust "
+        "(exported ONNX, OpenVINO, TFLite and TensorRT models are not pickles)"
     )
     if trusted_only:
         raise UntrustedModelError(f"{text}. Refused because of --trusted-models-only")
