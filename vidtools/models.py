@@ -75,8 +75,8 @@ def is_model_path(p: Path) -> bool:
     name = p.name.lower()
     if not name.endswith(formats.MODEL_ENDINGS):
         return False
-    if name.endswith(".xml"):
-        return p.is_file() and not p.parent.name.endswith("_openvino_model")
+    if name.endswith(".xml"):  # an OpenVINO IR outside a model folder: needs its .bin
+        return p.is_file() and p.with_suffix(".bin").is_file() and not p.parent.name.endswith("_openvino_model")
     if name.endswith(("_openvino_model", "_saved_model", "_paddle_model", "_ncnn_model", ".mlpackage")):
         return p.is_dir()
     return p.is_file()
