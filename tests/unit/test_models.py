@@ -414,3 +414,21 @@ def test_models_command_lists_given_paths_as_json(tmp_path, capsys):
     assert out[0]["names_source"]["source"] == classnames.SIDECAR and out[0]["categories"]["vehicle"] == ["car"]
     assert out[0]["input"] == {"imgsz": [320, 320], "batch": 1, "source": "metadata"}  # not a real TFLite graph
     assert out[1]["classes"] is None and "not opened" in out[1]["note"] and out[1]["manifest"]["verified"] is None
+
+
+def test_find_model_paths(tmp_path):
+    from vidtools.models import find_model_paths
+
+    (tmp_path / "a.onnx").write_bytes(b"x")
+    ov = tmp_path / "b_openvino_model"
+    ov.mkdir()
+    (ov / "b.xml").write_text("<net/>")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.tflite").write_bytes(b"x")
+    (tmp_path / "sub" / "metadata.yaml").write_text("names: [a]\n")
+    (tmp_path / "notes.xml").write_text("<x/>")  # no .bin: not a model
+    (tmp_path / "d.xml").write_text("<net/>")
+    (tmp_path / "d.bin").write_bytes(b"x")
+    (tmp_path / "e.onnx").mkdir()  # a folder with a file ending is not a model file
+    found = find_model_paths([tmp_path, tmp_path / "missing"])
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.onnx", "b_openvino_model", "d.xml", "sub/c.tflite"]
