@@ -10,9 +10,10 @@ Three measurements, each alternating the two tools so both see the same machine 
    decode only (the ceiling), the plain loop
    ``for r in YOLO(m).predict(source=clip, stream=True, vid_stride=N)``, vidtools detection only
    (``shots=False, tracker="none"``), vidtools full pipeline (the defaults).
-3. whole processes, wall clock from start to exit: ``python -c <the plain loop>`` against
+3. whole processes, wall clock and CPU time (user + system of all threads) from start to exit: ``python -c <the plain loop>`` against
    ``vidtools analyze CLIP -o OUT --model M`` (full pipeline: shots, strikes, overlays, tracking,
-   JSON / CSV / HTML reports). The ratio is plain time / vidtools time (> 1: vidtools is faster).
+   JSON / CSV / HTML reports). The ratio is plain time / vidtools time (> 1: vidtools is faster). CPU seconds are reported beside wall
+seconds because they barely change with the load of a shared machine.
 
 ``--baseline DIR`` adds another vidtools checkout (e.g. the main branch) to 1 and 3, to show a change.
 
@@ -46,14 +47,14 @@ import vidtools
 from vidtools.detect import YoloDetector
 mode, model, clip = sys.argv[1:4]
 frame = next(vidtools.iter_frames(clip)).image
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 if mode == "plain":
     m = YOLO(model, task="detect")
     n = len(m.predict(frame, verbose=False, device="cpu")[0].boxes)
 else:
     d = YoloDetector(model, device="cpu")
     n = len(d.detect([frame])[0])
-print(time.perf_counter() - t, n)
+print(time.perf_counter() - t, time.process_time() - c, n)
 """
 
 PLAIN_LOOP = r"""
@@ -101,20 +102,23 @@ def _runs(label: str, times: list[float]) -> str:
 
 
 def startup(model: str, clip: str, repeat: int, envs: dict[str, dict[str, str]]) -> None:
-    """Model load + first detection in fresh processes, imports excluded."""
+    """Model load + first detection in fresh processes, imports excluded: wall and CPU seconds."""
     variants = {"plain ultralytics": ("plain", ENV)} | {name: ("vidtools", env) for name, env in envs.items()}
-    times: dict[str, list[float]] = {name: [] for name in variants}
+    wall: dict[str, list[float]] = {name: [] for name in variants}
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(repeat):
         for name, (mode, env) in variants.items():
             out = subprocess.run([sys.executable, "-c", STARTUP, mode, model, clip], env=env,
                                  capture_output=True, text=True, check=True).stdout.split()
-            times[name].append(float(out[0]))
+            wall[name].append(float(out[0]))
+            cpu[name].append(float(out[1]))
     print("\nstart-up (load the model and detect on the first frame; imports excluded)")
-    for name, t in times.items():
-        print(_runs(name, t))
-    plain = statistics.median(times["plain ultralytics"])
+    for name in variants:
+        print(_runs(f"{name} wall", wall[name]))
+        print(_runs(f"{name} CPU", cpu[name]))
     for name in envs:
-        print(f"difference ({name} - plain)  {statistics.median(times[name]) - plain:+.2f} s")
+        print(f"difference ({name} - plain): wall {statistics.median(wall[name]) - statistics.median(wall['plain ultralytics']):+.2f} s, "
+              f"CPU {statistics.median(cpu[name]) - statistics.median(cpu['plain ultralytics']):+.2f} s")
 
 
 def frame_rates(model: str, clip: str, every: int, repeat: int) -> None:
@@ -159,27 +163,41 @@ def frame_rates(model: str, clip: str, every: int, repeat: int) -> None:
     print(f"ratio full pipeline / plain   {best['vidtools full pipeline'] / p:.3f}")
 
 
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, all threads) of one child process."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return time.perf_counter() - t, usage.ru_utime + usage.ru_stime
+
+
 def whole_process(model: str, clip: str, every: int, repeat: int, envs: dict[str, dict[str, str]]) -> None:
-    """Wall clock of whole processes: the plain loop against ``vidtools analyze`` (full pipeline)."""
+    """Whole processes, start to exit: the plain loop against ``vidtools analyze`` (full pipeline)."""
     with tempfile.TemporaryDirectory(prefix="vidtools-bench-") as tmp:
         cmds = {"plain ultralytics loop": ([sys.executable, "-c", PLAIN_LOOP, model, clip, str(every)], ENV)}
         for k, (name, env) in enumerate(envs.items()):
             cmds[f"{name} analyze"] = ([sys.executable, "-m", "vidtools.cli", "analyze", clip, "-o", f"{tmp}/{k}",
                                         "--model", model, "--every", str(every), "--device", "cpu", "-q"], env)
-        times: dict[str, list[float]] = {name: [] for name in cmds}
+        wall: dict[str, list[float]] = {name: [] for name in cmds}
+        cpu: dict[str, list[float]] = {name: [] for name in cmds}
         for _ in range(repeat):
             for name, (cmd, env) in cmds.items():
-                t = time.perf_counter()
-                subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-                times[name].append(time.perf_counter() - t)
+                w, c = _timed(cmd, env)
+                wall[name].append(w)
+                cpu[name].append(c)
     print("\nwhole process (start to exit; vidtools: full pipeline with JSON / CSV / HTML reports)")
-    for name, t in times.items():
-        print(_runs(name, t))
-    plain = times["plain ultralytics loop"]
-    for name in list(times)[1:]:
-        ratios = [p / v for p, v in zip(plain, times[name])]
-        print(f"ratio plain / {name}: {statistics.median(plain) / statistics.median(times[name]):.3f} (medians); "
-              f"per run {', '.join(f'{r:.2f}' for r in ratios)}")
+    for name in cmds:
+        print(_runs(f"{name} wall", wall[name]))
+        print(_runs(f"{name} CPU", cpu[name]))
+    plain = "plain ultralytics loop"
+    for name in list(cmds)[1:]:
+        per_run = [p / v for p, v in zip(wall[plain], wall[name])]
+        print(f"ratio plain / {name}: wall {statistics.median(wall[plain]) / statistics.median(wall[name]):.3f} "
+              f"(per run {', '.join(f'{r:.2f}' for r in per_run)}), "
+              f"CPU {statistics.median(cpu[plain]) / statistics.median(cpu[name]):.3f}")
 
 
 if __name__ == "__main__":
