@@ -86,9 +86,11 @@ def main() -> None:
     info = vidtools.probe(a.clip)
     print(f"clip {a.clip} ({info.width}x{info.height} {info.codec}, {info.n_frames} frames @ {float(info.fps):g} fps); "
           f"model {Path(a.model).name}; every {a.every}; CPU; {os.cpu_count()} cores; repeat {a.repeat}")
-    envs = {"vidtools": ENV}
+    # each vidtools runs from its own checkout: `python -c` and `-m` put the working folder first on sys.path
+    envs = {"vidtools": (ENV, REPO)}
     if a.baseline:
-        envs[f"vidtools @ {Path(a.baseline).name}"] = {**ENV, "PYTHONPATH": str(Path(a.baseline).resolve())}
+        base = Path(a.baseline).resolve()
+        envs[f"vidtools @ {base.name}"] = ({**ENV, "PYTHONPATH": str(base)}, base)
     if "startup" in parts:
         startup(a.model, a.clip, a.repeat, envs)
     if "frames" in parts:
@@ -101,15 +103,15 @@ def _runs(label: str, times: list[float]) -> str:
     return f"{label:28s} median {statistics.median(times):6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times)})"
 
 
-def startup(model: str, clip: str, repeat: int, envs: dict[str, dict[str, str]]) -> None:
+def startup(model: str, clip: str, repeat: int, envs: dict[str, tuple[dict[str, str], Path]]) -> None:
     """Model load + first detection in fresh processes, imports excluded: wall and CPU seconds."""
-    variants = {"plain ultralytics": ("plain", ENV)} | {name: ("vidtools", env) for name, env in envs.items()}
+    variants = {"plain ultralytics": ("plain", (ENV, REPO))} | {name: ("vidtools", e) for name, e in envs.items()}
     wall: dict[str, list[float]] = {name: [] for name in variants}
     cpu: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(repeat):
-        for name, (mode, env) in variants.items():
-            out = subprocess.run([sys.executable, "-c", STARTUP, mode, model, clip], env=env,
-                                 capture_output=True, text=True, check=True).stdout.split()
+        for name, (mode, (env, cwd)) in variants.items():
+            out = subprocess.run([sys.executable, "-c", STARTUP, mode, str(Path(model).resolve()), str(Path(clip).resolve())],
+                                 env=env, cwd=cwd, capture_output=True, text=True, check=True).stdout.split()
             wall[name].append(float(out[0]))
             cpu[name].append(float(out[1]))
     print("\nstart-up (load the model and detect on the first frame; imports excluded)")
@@ -163,10 +165,10 @@ def frame_rates(model: str, clip: str, every: int, repeat: int) -> None:
     print(f"ratio full pipeline / plain   {best['vidtools full pipeline'] / p:.3f}")
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+def _timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and CPU seconds (user + system, all threads) of one child process."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
@@ -174,18 +176,19 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return time.perf_counter() - t, usage.ru_utime + usage.ru_stime
 
 
-def whole_process(model: str, clip: str, every: int, repeat: int, envs: dict[str, dict[str, str]]) -> None:
+def whole_process(model: str, clip: str, every: int, repeat: int, envs: dict[str, tuple[dict[str, str], Path]]) -> None:
     """Whole processes, start to exit: the plain loop against ``vidtools analyze`` (full pipeline)."""
+    model, clip = str(Path(model).resolve()), str(Path(clip).resolve())
     with tempfile.TemporaryDirectory(prefix="vidtools-bench-") as tmp:
-        cmds = {"plain ultralytics loop": ([sys.executable, "-c", PLAIN_LOOP, model, clip, str(every)], ENV)}
+        cmds = {"plain ultralytics loop": ([sys.executable, "-c", PLAIN_LOOP, model, clip, str(every)], (ENV, REPO))}
         for k, (name, env) in enumerate(envs.items()):
             cmds[f"{name} analyze"] = ([sys.executable, "-m", "vidtools.cli", "analyze", clip, "-o", f"{tmp}/{k}",
                                         "--model", model, "--every", str(every), "--device", "cpu", "-q"], env)
         wall: dict[str, list[float]] = {name: [] for name in cmds}
         cpu: dict[str, list[float]] = {name: [] for name in cmds}
         for _ in range(repeat):
-            for name, (cmd, env) in cmds.items():
-                w, c = _timed(cmd, env)
+            for name, (cmd, (env, cwd)) in cmds.items():
+                w, c = _timed(cmd, env, cwd)
                 wall[name].append(w)
                 cpu[name].append(c)
     print("\nwhole process (start to exit; vidtools: full pipeline with JSON / CSV / HTML reports)")

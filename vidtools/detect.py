@@ -135,6 +135,7 @@ class _UltralyticsEngine:
     """Any format through ``YOLO(path).predict``; chunks of the model's fixed batch size."""
 
     parallelism = 1
+    pixel_unit_boxes = False
 
     def __init__(self, path: str, *, batch: int | None, kwargs: dict[str, Any]) -> None:
         from ultralytics import YOLO
@@ -145,6 +146,8 @@ class _UltralyticsEngine:
             self._model = YOLO(path, task="detect")
             # one tiny run creates the predictor and the runtime session (errors surface here)
             self._model.predict(np.zeros((32, 32, 3), np.uint8), **kwargs)
+        backend = self._model.predictor.model.backend
+        self.pixel_unit_boxes = _rescale_pixel_unit_tflite(backend)
         self.model_names = {int(k): str(v) for k, v in dict(self._model.predictor.model.names).items()}
 
     def run(self, images: Sequence[np.ndarray]) -> list[RawBoxes]:
@@ -274,8 +277,47 @@ class YoloDetector:
                 "iou": self.iou,
                 "imgsz": self.imgsz,
                 "openvino_streams": self.parallelism if isinstance(self._engine, OpenVinoStreams) else None,
+                "pixel_unit_boxes_rescaled": bool(getattr(self._engine, "pixel_unit_boxes", False)),
             }
         return dict(self._info)
+
+
+def _rescale_pixel_unit_tflite(backend: Any) -> bool:
+    """Make a TFLite export whose raw boxes are in pixels come out right.
+
+    ultralytics' LiteRT backend multiplies the raw ``xywh`` by the input size, because current
+    exports write boxes normalised to 0..1. Some exports write pixels (the shared VisDrone model):
+    each box then comes out 640 times too large and is clipped to ``(W, H, W, H)``. Which kind a
+    model is does not change from image to image, so it is decided once, here: one run on a blank
+    input, whose anchor centres span the whole input, shows centres far beyond the input width only
+    for a pixel-unit export. Such a backend's forward then divides the box rows back.
+
+    Returns:
+        True when the model writes pixel units and its boxes are now rescaled.
+    """
+    import torch
+
+    details = getattr(backend, "input_details", None)
+    if not details or not hasattr(backend, "interpreter"):
+        return False
+    shape = [int(v) for v in details[0]["shape"]]
+    b, h, w = (shape[0], shape[1], shape[2]) if backend.nhwc else (shape[0], shape[2], shape[3])
+    y = backend.forward(torch.zeros(b, 3, h, w))
+    out = y[0] if isinstance(y, (list, tuple)) else y
+    if not (isinstance(out, np.ndarray) and out.ndim == 3 and out.shape[1] > 4 and out[:, 0].max() > 2 * w):
+        return False
+    forward = backend.forward
+
+    def pixel_units(im: Any) -> Any:
+        y = forward(im)
+        for x in y if isinstance(y, (list, tuple)) else [y]:
+            if isinstance(x, np.ndarray) and x.ndim == 3 and x.shape[1] > 4:
+                x[:, [0, 2]] /= w
+                x[:, [1, 3]] /= h
+        return y
+
+    backend.forward = pixel_units
+    return True
 
 
 def _load_engine(

@@ -78,6 +78,34 @@ def test_visdrone_default_options_sees_overhead_cars(by_name, videos_dir, tmp_pa
     assert coco["car"] * 3 <= len(cars), (coco, len(cars))
 
 
+def test_visdrone_boxes_are_in_pixels_of_the_image(visdrone, weights_dir, videos_dir):
+    """The VisDrone export writes pixel-unit boxes, which ultralytics scales by 640 once more and clips
+    to (W, H, W, H). vidtools finds that out once at load and gives boxes around the two cars of
+    frame 210 (by eye: one on the left, one in the middle of the 768x432 picture)."""
+    img = next(vidtools.iter_frames(videos_dir / "intel_car-detection.mp4", start=16.8)).image
+    (d,) = visdrone.detect([img])
+    assert visdrone.info()["pixel_unit_boxes_rescaled"] is True
+    cars = d.xyxy[d.class_name == "car"]
+    assert len(cars) == 2
+    cars = cars[np.argsort(cars[:, 0])]
+    w, h = cars[:, 2] - cars[:, 0], cars[:, 3] - cars[:, 1]
+    assert ((w > 80) & (w < 260) & (h > 150) & (h < 400)).all(), cars
+    assert cars[0, 0] < 200 < cars[0, 2] and cars[1, 0] < 400 < cars[1, 2], cars
+    from ultralytics import YOLO
+
+    plain = YOLO(str(weights_dir / VISDRONE), task="detect").predict(img, verbose=False, device="cpu")[0]
+    assert (plain.boxes.xyxy.numpy() == [768, 432, 768, 432]).all()  # what it gave before
+
+
+def test_military_boxes_are_sane(military, videos_dir):
+    img = next(vidtools.iter_frames(videos_dir / "yassim_people.mp4", start=8)).image
+    (d,) = military.detect([img])
+    persons = d.xyxy[d.class_name == "Person"]
+    assert len(persons) >= 2 and military.info()["pixel_unit_boxes_rescaled"] is False
+    w, h = persons[:, 2] - persons[:, 0], persons[:, 3] - persons[:, 1]
+    assert ((w > 10) & (w < 600) & (h > 40) & (h < 1080) & (h > w)).all(), persons  # upright people in 1080p
+
+
 def test_visdrone_on_a_high_angle_street(visdrone, videos_dir):
     """yassim_people.mp4: 10-18 people on a shopping street; the aerial model calls them pedestrians."""
     imgs = [f.image for f in vidtools.iter_frames(videos_dir / "yassim_people.mp4", every=100)]
