@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from vidtools.config import AnalysisConfig
+from vidtools.config import DEVICE_PIPELINES, AnalysisConfig
 from vidtools.errors import ClaimsError, ModelLoadError, ReportError, TaxonomyError, UsageError, VidtoolsError, WeightsNotFoundError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -108,7 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--imgsz", type=_positive_int, default=_D.imgsz, help="inference size in pixels; fixed-size exports use their own (default: %(default)s)")
     p.add_argument("--device", default=_D.device, help="auto (CUDA + half precision when present, else CPU), cpu, cuda, cuda:N (default: %(default)s)")
     p.add_argument("--batch", type=_positive_int, default=_D.batch, help="frames per model call (default: %(default)s)")
-    p.add_argument("--taxonomy", default=None, metavar="FILE", help="YAML mapping model classes to categories (default: COCO person->personnel, car/truck/bus/motorcycle/bicycle->vehicle)")
+    p.add_argument("--slice", action="store_true",
+                   help="also run the model on overlapping tiles of its input size and merge the boxes (small objects from altitude; slower)")
+    p.add_argument("--slice-overlap", type=float, default=_D.slice_overlap, metavar="F",
+                   help="fraction of a tile shared with its neighbour, 0..0.75 (default: %(default)s)")
+    p.add_argument("--taxonomy", default=None, metavar="FILE",
+                   help="YAML mapping model classes to categories, over the built-in mapping (default: built-in, "
+                        "chosen from the model's class names: COCO, VisDrone, military sets, xView, DOTA)")
+    p.add_argument("--device-pipeline", choices=DEVICE_PIPELINES, default=_D.device_pipeline,
+                   help="auto: letterbox, normalisation and NMS on the GPU for .pt/.engine models on CUDA; "
+                        "on: that path on any device (CPU too); off: ultralytics' predict (default: %(default)s)")
     p.add_argument("--tracker", choices=("bytetrack", "botsort", "none"), default=_D.tracker, help="tracker for unique counts, reset at every shot (default: %(default)s)")
     p.add_argument("--min-track-s", type=_nonneg_float, default=_D.min_track_s, metavar="S", help="tracks shorter than S seconds are not counted (default: %(default)s)")
     p.add_argument("--track-buffer-s", type=_nonneg_float, default=_D.track_buffer_s, metavar="S", help="seconds a lost track is kept for re-identification (default: %(default)s)")
@@ -138,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("claims", help="extract numeric claims from a text file into claims.json")
     p.add_argument("textfile", metavar="TEXTFILE", help="UTF-8 text (article, press release, post)")
     p.add_argument("-o", "--out", default=None, metavar="FILE", help="write claims JSON here (default: print to stdout)")
+    p.add_argument("--lexicon", default=None, metavar="FILE",
+                   help="YAML file of extra equipment names / jargon -> categories (format of vidtools/claims/lexicon.yaml)")
     _add_common(p)
 
     p = sub.add_parser("compare", help="set claims beside what analysed clips show (Markdown table + JSON)")
@@ -152,7 +163,8 @@ def config_from_args(a: argparse.Namespace) -> AnalysisConfig:
     """The :class:`AnalysisConfig` for parsed ``analyze`` arguments (same names as the API)."""
     return AnalysisConfig(
         model=a.model, every=a.every, fps=a.fps, start=a.start, end=a.end, conf=a.conf, iou=a.iou,
-        imgsz=a.imgsz, device=a.device, batch=a.batch, taxonomy=a.taxonomy, tracker=a.tracker,
+        imgsz=a.imgsz, device=a.device, batch=a.batch, slice=a.slice, slice_overlap=a.slice_overlap,
+        taxonomy=a.taxonomy, tracker=a.tracker, device_pipeline=a.device_pipeline,
         min_track_s=a.min_track_s, track_buffer_s=a.track_buffer_s, terminal_s=a.terminal_s,
         shots=not a.no_shots, crop_bars=not a.no_crop_bars, mask_overlays=not a.no_mask_overlays,
         names=a.names, offline=a.offline, trusted_models_only=a.trusted_models_only, html=not a.no_html, annotate=a.annotate, blur_people=a.blur_people,
@@ -262,13 +274,22 @@ def _cmd_models(a: argparse.Namespace) -> int:
 
 
 def _cmd_claims(a: argparse.Namespace) -> int:
-    from vidtools.claims import claims_to_json, extract_claims_from_file, save_claims
+    from vidtools.claims import (
+        claims_to_json,
+        extract_claims,
+        load_lexicon,
+        read_text,
+        save_claims,
+    )
 
-    claims = extract_claims_from_file(a.textfile)
+    lexicon = load_lexicon(a.lexicon)
+    text = read_text(a.textfile)
+    claims = extract_claims(text, lexicon=lexicon)
+    meta = {"source_path": a.textfile, "source_text": text, "lexicon_sources": lexicon.sources}
     if a.out:
-        print(save_claims(claims, a.out, source_path=a.textfile))
+        print(save_claims(claims, a.out, **meta))
     else:
-        print(json.dumps(claims_to_json(claims, source_path=a.textfile), indent=2, ensure_ascii=False))
+        print(json.dumps(claims_to_json(claims, **meta), indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
@@ -289,7 +310,7 @@ def _report_dirs(paths: Sequence[str]) -> list[Path]:
 
 def _cmd_compare(a: argparse.Namespace) -> int:
     import vidtools
-    from vidtools.claims import checks_to_markdown, write_checks
+    from vidtools.report.claims_markdown import checks_to_markdown, write_checks
 
     reports = [vidtools.load_report(d) for d in _report_dirs(a.reports)]
     checks = vidtools.compare(reports, vidtools.load_claims(a.claims))

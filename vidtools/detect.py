@@ -82,6 +82,12 @@ def pick_device(device: str) -> tuple[str, bool]:
     return ("cuda:0" if device == "cuda" else device), True
 
 
+def model_format(path: str) -> str:
+    """Format name of a weights path as the reports name it (``pytorch``, ``openvino``, ``onnx``,
+    ``tensorrt``, ``tflite``, ...); see :func:`vidtools.formats.format_of`."""
+    return formats.format_of(path).name
+
+
 def forbid_autoinstall() -> None:
     """Stop ultralytics from pip-installing packages it finds missing (its AutoUpdate).
 
@@ -197,7 +203,7 @@ class YoloDetector:
         self.resolved: ResolvedModel = resolve_model(model, offline=offline, progress=not quiet)
         path = self.resolved.path
         fmt = formats.format_of(path)
-        self.format = fmt.key
+        self.format = fmt.name
         formats.require_runtime(fmt, path)
         self.sha256 = sha256_model(path)
         known_models = load_manifest()
@@ -240,6 +246,16 @@ class YoloDetector:
     def fixed_batch(self) -> int | None:
         """The model's fixed batch size (images per model call), None when any size is accepted."""
         return self.spec.batch
+
+    @property
+    def max_batch(self) -> int | None:
+        """Most images one model call takes (the sliced detector's chunk size); None: any number."""
+        return self.spec.batch
+
+    @property
+    def input_size(self) -> tuple[int, int] | None:
+        """The model's fixed input ``(height, width)`` in px, None when it takes any size."""
+        return self.spec.imgsz
 
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
         """Run the model on a batch of BGR images.

@@ -40,6 +40,11 @@ class ModelFormat:
     extra: str | None
     pickle: bool = False
 
+    @property
+    def name(self) -> str:
+        """How reports and listings name the format (``pytorch``, ``tensorrt``, ``tflite``, or the key)."""
+        return {"pt": "pytorch", "engine": "tensorrt", "litert": "tflite"}.get(self.key, self.key)
+
     def runtime_installed(self) -> bool:
         """True when this format's runtime can be imported here (nothing is imported)."""
         return self.module is None or importlib.util.find_spec(self.module) is not None

@@ -56,7 +56,7 @@ class ModelEntry:
         return {
             "name": self.name,
             "path": self.path,
-            "format": self.format.key,
+            "format": self.format.name,
             "runtime": {"package": self.format.package, "installed": self.runtime_installed,
                         "install": None if self.runtime_installed else self.format.install_hint()},
             "input": {"imgsz": list(self.spec.imgsz) if self.spec.imgsz else None, "batch": self.spec.batch,

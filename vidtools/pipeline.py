@@ -27,6 +27,7 @@ from vidtools import __version__, track
 from vidtools.config import AnalysisConfig
 from vidtools.count import empty_detections, frame_counts, shot_of, shot_summaries, summarize
 from vidtools.detect import Detector, YoloDetector
+from vidtools.detect_sliced import with_slicing
 from vidtools.errors import VideoOpenError
 from vidtools.frames import Sampler, decode
 from vidtools.probe import probe
@@ -44,8 +45,16 @@ CASUALTY_NOTE = (
 )
 
 
-def load_detector(config: AnalysisConfig) -> YoloDetector:
-    """The YOLO detector described by a config (model, conf, iou, imgsz, device, names, offline, trust)."""
+def load_detector(config: AnalysisConfig) -> Detector:
+    """The YOLO detector described by a config (model, conf, iou, imgsz, device, names, offline,
+    trust): the device path (:class:`~vidtools.device.detector.TorchDetector`) when
+    ``config.device_pipeline`` selects it, else :class:`~vidtools.detect.YoloDetector`."""
+    from vidtools.device.detector import TorchDetector, use_device_pipeline
+
+    if use_device_pipeline(config.device_pipeline, config.model, config.device, offline=config.offline):
+        return TorchDetector(config.model, conf=config.conf, iou=config.iou, imgsz=config.imgsz,
+                             device=config.device, names=config.names, offline=config.offline,
+                             trusted_models_only=config.trusted_models_only)
     return YoloDetector(
         config.model,
         conf=config.conf,
@@ -289,7 +298,8 @@ def analyze_clip(
     started, t_start = _now(), time.perf_counter()
     info = probe(path)
     taxonomy = taxonomy or load_taxonomy(config.taxonomy)
-    detector = detector or load_detector(config)
+    detector = with_slicing(detector or load_detector(config), config, taxonomy)
+    taxonomy = taxonomy.for_model(detector.names[k] for k in sorted(detector.names))
 
     analyzer = None
     if config.shots:

@@ -8,7 +8,7 @@ decoded frames in the source clip.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -415,27 +415,6 @@ class ClipStatus:
     def __post_init__(self) -> None:
         if self.state not in CLIP_STATES:
             raise ValueError(f"ClipStatus.state must be one of {CLIP_STATES}, got {self.state!r}")
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One numeric claim from a text (see ``vidtools.claims`` for the JSON schema)."""
-
-    category: str | None
-    outcome: str | None
-    count: int | None
-    text_span: tuple[int, int]
-    data: dict[str, Any] = field(default_factory=dict, compare=False)
-
-
-@dataclass(frozen=True)
-class ClaimCheck:
-    """A claim set beside what the footage shows."""
-
-    claim: Claim
-    observed: dict[str, Any]
-    verdict: str
-    reason: str
 
 
 @dataclass(frozen=True, eq=False)

@@ -56,7 +56,7 @@ def test_visdrone_default_options_sees_overhead_cars(by_name, videos_dir, tmp_pa
     d = out / "intel_car-detection"
     meta = json.loads((d / "report.json").read_text())
     model = meta["provenance"]["model"]
-    assert model["format"] == "litert" and model["input"]["batch"] == 1 and meta["provenance"]["parameters"]["batch"] == 8
+    assert model["format"] == "tflite" and model["input"]["batch"] == 1 and meta["provenance"]["parameters"]["batch"] == 8
     assert model["names_source"] == {"source": classnames.SIDECAR, "path": str(by_name / "visdrone" / "metadata.yaml")}
     assert model["manifest"]["entry"] == "visdrone" and model["manifest"]["verified"] is True
     assert meta["model_classes"][:6] == ["pedestrian", "people", "bicycle", "car", "van", "truck"]
@@ -223,7 +223,7 @@ def test_models_command_on_the_shared_weights(by_name, capsys):
     assert cli.main(["models", "--json"]) == 0
     entries = {e["name"]: e for e in json.loads(capsys.readouterr().out)}
     v, m, y = entries["visdrone"], entries["military"], entries["yolo11n"]
-    assert (v["format"], v["input"]["batch"], v["input"]["imgsz"], v["runtime"]["installed"]) == ("litert", 1, [640, 640], True)
+    assert (v["format"], v["input"]["batch"], v["input"]["imgsz"], v["runtime"]["installed"]) == ("tflite", 1, [640, 640], True)
     assert v["manifest"]["verified"] is True and v["classes"]["3"] == "car" and "car" in v["categories"]["vehicle"]
     assert m["classes"] == {"0": "Airplane", "1": "Helicopter", "2": "Person", "3": "Tank", "4": "Vehicle"}
     assert m["categories"]["personnel"] == ["Person"] and m["manifest"]["verified"] is True

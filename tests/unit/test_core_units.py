@@ -48,14 +48,17 @@ def test_yaml_taxonomy(tmp_path):
     assert t.category_of("soldier") == "personnel"
     assert t.category_of("APC") == "armored_vehicle"
     assert t.category_of("car") == "vehicle"
-    assert t.category_of("truck") == "other"
+    assert t.category_of("truck") == "vehicle", "classes the file does not list keep their built-in category"
     assert t.detectable(["tank", "person"])["armored_vehicle"] == ["tank"]
+    p.write_text("categories:\n  personnel: [person]\nbuiltin: false\n")
+    assert load_taxonomy(p).category_of("truck") == "other"
 
 
 @pytest.mark.parametrize(
     "text,match",
-    [("categories: [a, b]\n", "expected a mapping"), ("categories:\n  a: [1, 2]\n", "as strings"),
-     ("categories:\n  a: [x]\n  b: [x]\n", "both"), ("categories:\n  other: [x]\n", "reserved"), ("a: [\n", "not valid YAML")],
+    [("categories: [a, b]\n", "expected a mapping"), ("categories:\n  vehicle: [1, 2]\n", "as strings"),
+     ("categories:\n  vehicle: [x]\n  other: [x]\n", "both"), ("categories:\n  personel: [x]\n", "not one vidtools counts"),
+     ("a: [\n", "not valid YAML")],
 )
 def test_bad_taxonomy(tmp_path, text, match):
     p = tmp_path / "t.yaml"

@@ -208,11 +208,14 @@ def test_timeline_lines_and_markers(clip: Path) -> None:
 def test_text_is_escaped(clip: Path, tmp_path: Path) -> None:
     evil = "<script>alert(1)</script>"
     r = fake_report(clip, evil=evil)
-    checks = [{"claim": "two <b>tanks</b> hit", "claimed": "2 tanks hit", "observed": "0 <i>strikes</i>",
-               "verdict": "footage shows fewer", "reason": "a & b"}]
+    from vidtools.claims import Claim, ClaimCheck, Observed
+
+    claim = Claim(category="vehicle", outcome="hit", count=2, text="two <b>tanks</b> hit", claimant="<i>unit</i>")
+    checks = [ClaimCheck(claim, Observed(summary="0 <i>strikes</i>"), "footage shows fewer", "a & b")]
     html = write_clip_html(r, tmp_path, checks=checks).read_text(encoding="utf-8")
     assert evil not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>tanks</b>" not in html and "&lt;b&gt;tanks&lt;/b&gt;" in html
+    assert "<i>" not in html.split('id="claims"')[1].split("</section>")[0]
     assert "a &amp; b" in html
     idx = write_index_html(tmp_path, [{"name": "x" + evil, "report": None, "error": evil, "clip": "c.mp4"}]).read_text()
     assert evil not in idx
@@ -273,10 +276,14 @@ def test_claims_table(clip: Path, tmp_path: Path) -> None:
     from vidtools.claims import checks_to_json
 
     assert claims_rows(checks_to_json(checks)) == (rows, n_ctx)
-    plain = [{"claim": "3 trucks destroyed", "claimed": "3 vehicle (truck) destroyed", "observed": "1 strike on target",
-              "verdict": "footage shows fewer", "reason": "only one strike"}]
-    html = write_clip_html(r, tmp_path / "plain", checks=plain).read_text()
-    assert "3 trucks destroyed" in html and "footage shows fewer" in html and "only one strike" in html
+    from vidtools.claims import claimed_text
+
+    assert [row["claimed"] for row in rows] == [claimed_text(ch.claim) for ch in checks if not ch.claim.background]
+    assert "2 vehicles (car) hit" in html  # the same wording as the Markdown table
+    from vidtools.errors import ReportError
+
+    with pytest.raises(ReportError):
+        claims_rows([{"claim": "3 trucks destroyed"}])
 
 
 def test_unreadable_video_gives_a_page_without_images(clip: Path, tmp_path: Path) -> None:

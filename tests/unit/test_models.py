@@ -410,7 +410,7 @@ def test_models_command_lists_given_paths_as_json(tmp_path, capsys):
     pt.write_bytes(b"y")
     assert cli.main(["models", str(d), str(pt), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out[0]["format"] == "litert" and out[0]["classes"] == {"0": "car", "1": "pedestrian"}
+    assert out[0]["format"] == "tflite" and out[0]["classes"] == {"0": "car", "1": "pedestrian"}
     assert out[0]["names_source"]["source"] == classnames.SIDECAR and out[0]["categories"]["vehicle"] == ["car"]
     assert out[0]["input"] == {"imgsz": [320, 320], "batch": 1, "source": "metadata"}  # not a real TFLite graph
     assert out[1]["classes"] is None and "not opened" in out[1]["note"] and out[1]["manifest"]["verified"] is None

@@ -42,6 +42,8 @@ from vidtools.annotate import (
     spread,
     strike_marks,
 )
+from vidtools.claims.format import claim_source, claimed_text
+from vidtools.claims.model import Claim, ClaimCheck
 from vidtools.errors import ReportError, VidtoolsError
 from vidtools.io import atomic_write_text
 from vidtools.types import ClipReport
@@ -388,92 +390,52 @@ def _terminal_counts(term: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-def _claimed_text(c: Mapping[str, Any]) -> str:
-    if c.get("negated"):
-        n = "0 (none)"
-    else:
-        count, lo, hi, bound = c.get("count"), c.get("count_low"), c.get("count_high"), c.get("bound") or "exact"
-        if bound == "exact" and count is not None and lo is None and hi is None:
-            n = f"{int(count):,}"
-        elif lo is not None and hi is not None:
-            n = f"{int(lo):,}" if lo == hi else f"{int(lo):,}–{int(hi):,}"
-        elif lo is not None:
-            n = f"≥{int(lo):,}"
-        elif hi is not None:
-            n = f"≤{int(hi):,}"
-        elif count is not None:
-            prefix = {"about": "~", "at_least": "≥", "more_than": ">", "at_most": "≤", "fewer_than": "<"}.get(bound, "")
-            n = f"{prefix}{int(count):,}"
-        else:
-            n = "?"
-    what = str(c.get("category") or "?")
-    if c.get("subtype"):
-        what += f" ({c['subtype']})"
-    outcome = str(c.get("outcome") or "no outcome").replace("_", " ")
-    return f"{n} {what} {outcome}"
+def _claimed_text(claim: Claim) -> str:
+    """The claimed figure, worded as in the Markdown table (one formatter for both)."""
+    return claimed_text(claim)
 
 
-def claims_rows(checks: Any) -> tuple[list[dict[str, Any]], int]:
-    """Normalise claim checks for the page.
+def claims_rows(checks: Sequence[ClaimCheck] | Mapping[str, Any] | None) -> tuple[list[dict[str, Any]], int]:
+    """Rows of the claims table.
 
     Args:
-        checks: ``list[ClaimCheck]`` (from :func:`vidtools.compare`), the dict of
-            :func:`vidtools.claims.checks_to_json`, or a list of plain dicts with ``claim`` (text
-            or a claims.json object), ``claimed``, ``observed``, ``verdict``, ``reason``.
+        checks: ``list[ClaimCheck]`` from :func:`vidtools.compare`, or the JSON of a comparison
+            (:func:`vidtools.claims.checks_to_json`, e.g. a saved ``comparison.json``).
 
     Returns:
         (rows with ``id``, ``text``, ``who``, ``claimed``, ``observed``, ``verdict``, ``reason``;
-        number of context numbers left out).
+        number of background figures left out).
 
     Raises:
-        ReportError: ``checks`` has none of these shapes.
+        ReportError: ``checks`` is neither.
     """
     if checks is None:
         return [], 0
-    items: Any = checks
     if isinstance(checks, Mapping):
-        items = checks.get("checks")
-    elif isinstance(checks, Sequence) and checks and not isinstance(checks[0], Mapping):
-        from vidtools.claims import checks_to_json
+        from vidtools.claims import checks_from_json
+        from vidtools.errors import ClaimsError
 
-        items = checks_to_json(list(checks))["checks"]
-    if not isinstance(items, Sequence) or isinstance(items, (str, bytes)):
-        raise ReportError("claim checks: expected a list of ClaimCheck, the dict of checks_to_json() or a list of dicts")
-    rows, n_ctx = [], 0
-    for i, it in enumerate(items, 1):
-        if not isinstance(it, Mapping):
-            raise ReportError(f"claim checks: item {i} is a {type(it).__name__}, not a dict")
-        verdict = str(it.get("verdict", ""))
-        claim = it.get("claim")
-        if verdict == "context" or (isinstance(claim, Mapping) and claim.get("context")):
-            n_ctx += 1
+        try:
+            checks = checks_from_json(checks)
+        except ClaimsError as e:
+            raise ReportError(f"claim checks: {e}") from None
+    if not isinstance(checks, Sequence) or not all(isinstance(c, ClaimCheck) for c in checks):
+        raise ReportError("claim checks: expected a list of ClaimCheck (vidtools.compare) or the JSON of checks_to_json()")
+    rows, n_background = [], 0
+    for i, ch in enumerate(checks, 1):
+        if ch.verdict == "background" or ch.claim.background:
+            n_background += 1
             continue
-        observed = it.get("observed")
-        obs_text = observed.get("summary", "") if isinstance(observed, Mapping) else ("" if observed is None else str(observed))
-        if isinstance(claim, Mapping):
-            who = [str(claim["claimant"])] if claim.get("claimant") else []
-            if claim.get("qualifiers"):
-                who.append(", ".join(map(str, claim["qualifiers"])))
-            rows.append({
-                "id": claim.get("id") or i,
-                "text": claim.get("text") or "",
-                "who": "; ".join(who),
-                "claimed": it.get("claimed") or _claimed_text(claim),
-                "observed": obs_text,
-                "verdict": verdict,
-                "reason": str(it.get("reason", "")),
-            })
-        else:
-            rows.append({
-                "id": it.get("id") or i,
-                "text": str(claim or it.get("text") or ""),
-                "who": str(it.get("claimant") or ""),
-                "claimed": _val(it.get("claimed")),
-                "observed": obs_text,
-                "verdict": verdict,
-                "reason": str(it.get("reason", "")),
-            })
-    return rows, n_ctx
+        rows.append({
+            "id": ch.claim.id or i,
+            "text": ch.claim.text or _claimed_text(ch.claim),
+            "who": claim_source(ch.claim),
+            "claimed": _claimed_text(ch.claim),
+            "observed": ch.observed.summary if ch.observed is not None else "",
+            "verdict": ch.verdict,
+            "reason": ch.reason,
+        })  # fmt: skip
+    return rows, n_background
 
 
 def _verdict_class(v: str) -> str:
