@@ -336,6 +336,19 @@ def _rescale_pixel_unit_tflite(backend: Any) -> bool:
     return True
 
 
+def _undo_double_box_scaling(model: Any) -> None:
+    """The same rescaling for a plain ``ultralytics.YOLO`` object (e.g. one handed to sahi): every
+    predictor it builds gets its backend checked once, when prediction starts."""
+
+    def patch(predictor: Any) -> None:
+        backend = getattr(getattr(predictor, "model", None), "backend", None)
+        if backend is not None and not getattr(backend, "_vidtools_checked", False):
+            backend._vidtools_checked = True
+            _rescale_pixel_unit_tflite(backend)
+
+    model.add_callback("on_predict_start", patch)
+
+
 def _load_engine(
     path: str, fmt: formats.ModelFormat, meta: formats.ExportMetadata, *,
     conf: float, iou: float, imgsz: int, device: str, half: bool,
