@@ -36,8 +36,9 @@ def analyze(
         detector: A loaded detector to reuse across calls.
 
     Returns:
-        :class:`ClipReport` with ``.summary``, ``.frames``, ``.detections``, ``.tracks`` as
-        DataFrames and ``.to_json()``.
+        :class:`ClipReport`: typed fields (``.summary``, ``.shots``, ``.strikes``,
+        ``.unique_counts``, ...) and the tables ``.frames``, ``.detections``, ``.tracks`` as
+        DataFrames; :func:`vidtools.report_json` gives its ``report.json`` text.
     """
     config = _config(config, options)
     report = analyze_clip(path, config, detector=detector)

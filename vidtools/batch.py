@@ -91,7 +91,7 @@ def output_writer(config: AnalysisConfig) -> Callable[[Path, ClipReport], None] 
         claims = load_claims(config.claims)
 
     def extra(folder: Path, report: ClipReport) -> None:
-        video = report.meta["provenance"]["input"]["path"]
+        video = report.provenance.input.path
         if config.annotate:
             from vidtools.annotate import write_annotated
 

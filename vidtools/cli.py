@@ -65,7 +65,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``vidtools`` argument parser (every option has help text)."""
-    from vidtools import __version__
+    from vidtools._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="vidtools",

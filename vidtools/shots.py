@@ -1223,29 +1223,26 @@ def detect_shots(
     return analyzer.finish()
 
 
-def drop_overlay_detections(detections: pd.DataFrame, result: SegmentResult) -> pd.DataFrame:
-    """Drop detections that lie inside the static-overlay mask of their shot.
+def drop_overlay_detections(xyxy: np.ndarray, shot: np.ndarray, result: SegmentResult) -> np.ndarray:
+    """Which detections to keep: those not inside the static-overlay mask of their shot.
 
     A box is dropped when at least ``params.overlay_cover`` (default 50 %) of its area is covered
     by the mask (OSD text, crosshair, watermark), so a target seen *behind* a thin crosshair is
     kept.
 
     Args:
-        detections: One row per box with at least ``frame_index``, ``x1``, ``y1``, ``x2``, ``y2``
-            (source px); other columns are kept.
+        xyxy: (n, 4) float boxes, source px.
+        shot: (n,) int shot index of each box.
         result: The segment's :class:`SegmentResult`.
 
     Returns:
-        A new DataFrame with the remaining rows (original index kept).
+        (n,) bool: True = keep.
     """
-    if detections is None or len(detections) == 0:
-        return detections.copy() if detections is not None else pd.DataFrame()
-    missing = [c for c in ("frame_index", "x1", "y1", "x2", "y2") if c not in detections.columns]
-    if missing:
-        raise UsageError(f"drop_overlay_detections: detections lack column(s) {', '.join(missing)}")
-    shot = result.shot_indices(detections["frame_index"].to_numpy())
-    drop = np.zeros(len(detections), bool)
-    xyxy = detections[["x1", "y1", "x2", "y2"]].to_numpy(np.float64)
+    xyxy = np.asarray(xyxy, np.float64).reshape(-1, 4)
+    shot = np.asarray(shot, np.int64).reshape(-1)
+    if len(shot) != len(xyxy):
+        raise UsageError(f"drop_overlay_detections: {len(xyxy)} boxes but {len(shot)} shot indices")
+    keep = np.ones(len(xyxy), bool)
     cover = result.params.overlay_cover
     for ov in result.overlays:
         if not ov.get("boxes"):
@@ -1254,8 +1251,8 @@ def drop_overlay_detections(detections: pd.DataFrame, result: SegmentResult) -> 
         if rows.size == 0:
             continue
         cov = box_coverage(xyxy[rows], np.asarray(ov["boxes"], np.float64))
-        drop[rows[cov >= cover]] = True
-    return detections.loc[~drop].copy()
+        keep[rows[cov >= cover]] = False
+    return keep
 
 
 def export_shot_frames(

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from vidtools.errors import TaxonomyError
-from vidtools.types import Detections
+from vidtools.types import DatasetMatch, Detections
 
 OTHER = "other"
 KNOWN_CATEGORIES = ("personnel", "armored_vehicle", "vehicle", "artillery", "air_defense", "aircraft")
@@ -83,26 +83,6 @@ class KnownDataset:
     def count_known(self, model_names: Iterable[str]) -> int:
         """How many of ``model_names`` this data set names (plural forms count)."""
         return sum(any(k in self.classes for k in _lookup_keys(normalize_class(n))) for n in model_names)
-
-
-@dataclass(frozen=True)
-class DatasetMatch:
-    """How well a model's class names match one built-in data set.
-
-    Attributes:
-        key: Data set key.
-        title: Data set title.
-        n_matched: Model classes the data set names.
-        n_classes: Model classes in all.
-    """
-
-    key: str
-    title: str
-    n_matched: int
-    n_classes: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"dataset": self.key, "title": self.title, "matched": self.n_matched, "of": self.n_classes}
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def test_clips_analysed_concurrently_equal_one_at_a_time(det, videos_dir, tmp_pa
         if len(want):
             assert np.abs(got[["x1", "y1", "x2", "y2"]].to_numpy() - want[["x1", "y1", "x2", "y2"]].to_numpy()).max() <= 1.0
         boxes += len(want)
-        assert o.report.meta["provenance"]["model"]["pipeline"] == "device"
+        assert o.report.provenance.model.details["pipeline"] == "device"
         sampled += len(ref.frames)
     assert boxes > 5
     assert max(o.batches.frames for o in outcomes.values()) == sampled

@@ -87,11 +87,11 @@ def test_analyze_with_slice_counts_tracks_and_records_it(visdrone, frames, tmp_p
     r = vidtools.analyze(clip, tmp_path / "out", detector=visdrone, slice=True, batch=1, quiet=True, html=True)
     v = r.frames["vehicle"]
     assert ((v >= MOSAIC_CARS - 3) & (v <= MOSAIC_CARS + 1)).all(), "a car seen as car and van counts once: " + str(v.tolist())
-    assert r.meta["provenance"]["model"]["slicing"]["merge_within"] == "category"
-    assert r.meta["taxonomy"]["source"].startswith("built-in: VisDrone")
-    assert r.meta["provenance"]["model"]["slicing"]["tile"] == [640, 640]
-    uc = r.meta["unique_counts"]["clip"]["vehicle"]
-    assert uc["low"] >= MOSAIC_CARS - 3, "tracks are built from the merged boxes"
+    assert r.provenance.model.details["slicing"]["merge_within"] == "category"
+    assert r.taxonomy.source.startswith("built-in: VisDrone")
+    assert list(r.provenance.model.details["slicing"]["tile"]) == [640, 640]
+    uc = r.unique_counts.clip["vehicle"]
+    assert uc.low >= MOSAIC_CARS - 3, "tracks are built from the merged boxes"
     assert (tmp_path / "out" / "altitude" / "report.html").is_file()
 
 
@@ -101,11 +101,11 @@ def test_military_model_maps_to_categories_without_a_taxonomy_file(weights_dir, 
         pytest.skip("the military model is not in the weights folder")
     r = vidtools.analyze(videos_dir / "yassim_people.mp4", model=str(path), end=1.0, every=10, batch=1,
                          device="cpu", quiet=True, shots=False, tracker="none")
-    tax = r.meta["taxonomy"]
-    assert tax["source"] == "built-in: military (5 of 5 classes)"
-    assert tax["categories"] == {"personnel": ["Person"], "armored_vehicle": ["Tank"], "vehicle": ["Vehicle"],
-                                 "aircraft": ["Airplane", "Helicopter"]}
-    assert tax["cannot_detect"] == ["artillery", "air_defense"]
+    tax = r.taxonomy
+    assert tax.source == "built-in: military (5 of 5 classes)"
+    assert dict(tax.categories) == {"personnel": ("Person",), "armored_vehicle": ("Tank",), "vehicle": ("Vehicle",),
+                                    "aircraft": ("Airplane", "Helicopter")}
+    assert tax.cannot_detect == ("artillery", "air_defense")
     f = r.frames
     assert f["personnel"].sum() > 0, "pedestrians are seen as Person"
     assert (f["personnel"] == f["class:Person"]).all() and (f["armored_vehicle"] == f["class:Tank"]).all()
@@ -117,10 +117,10 @@ def test_visdrone_people_and_cars_map_to_categories(visdrone, videos_dir):
     people = vidtools.analyze(videos_dir / "yassim_people.mp4", detector=visdrone, end=0.05, batch=1, quiet=True,
                               shots=False, tracker="none")
     f = people.frames
-    assert people.meta["taxonomy"]["categories"]["personnel"] == ["pedestrian", "people"]
+    assert people.taxonomy.categories["personnel"] == ("pedestrian", "people")
     assert (f["personnel"] >= 8).all(), "a street of 10-18 people seen as pedestrian / people"
     assert (f["personnel"] == f["class:pedestrian"] + f["class:people"]).all()
     cars = vidtools.analyze(videos_dir / "intel_car-detection.mp4", detector=visdrone, start=6.0, end=6.1, batch=1,
                             quiet=True, shots=False, tracker="none")
     assert cars.frames["vehicle"].tolist() == [1, 1], "the overhead car of frames 75-76 is a vehicle"
-    assert cars.meta["taxonomy"]["cannot_detect"] == ["armored_vehicle", "artillery", "air_defense", "aircraft"]
+    assert cars.taxonomy.cannot_detect == ("armored_vehicle", "artillery", "air_defense", "aircraft")

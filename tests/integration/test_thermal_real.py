@@ -44,7 +44,7 @@ def test_analyze_finds_the_people_in_each_grey_format(clips, detector, colour_co
         assert all(g >= 1 for g in got) and sum(got) >= 0.6 * sum(colour_counts), (got, colour_counts)
     else:
         assert np.mean(np.abs(np.array(got) - colour_counts)) <= 1.0, (got, colour_counts)
-    assert len(r.meta["strikes"]) == 0 and len(r.meta["shots"]) == 1, "a grey picture is not analog static"
+    assert len(r.strikes) == 0 and len(r.shots) == 1, "a grey picture is not analog static"
 
 
 def test_shots_command_on_grey_formats(clips, tmp_path, capsys):

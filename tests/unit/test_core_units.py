@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from vidtools.config import AnalysisConfig
-from vidtools.count import frame_counts, shot_of, summarize
+from vidtools.count import count_shots, frame_counts, shot_of, summarize
 from vidtools.errors import TaxonomyError, UsageError
 from vidtools.taxonomy import default_taxonomy, load_taxonomy
-from vidtools.types import Detections, Shot
+from vidtools.types import CountStats, Detections, FrameCounts, SampledFrames, Shot
 
 
 @pytest.mark.parametrize(
@@ -85,16 +84,46 @@ def test_detections_validate_and_index():
 def test_shot_of_and_counts():
     shots = [Shot(0, 0, 9, 0.0, 0.9, "cut"), Shot(1, 10, 19, 1.0, 1.9, "end")]
     assert shot_of(np.array([0, 9, 10, 19, 25]), shots).tolist() == [0, 0, 1, 1, -1]
-    frames = pd.DataFrame({"frame_index": [0, 5, 10], "t_s": [0.0, 0.5, 1.0], "shot": [0, 0, 1]})
-    dets = pd.DataFrame({"frame_index": [0, 0, 0, 10], "class": ["person", "person", "car", "person"],
-                         "category": ["personnel", "personnel", "vehicle", "personnel"]})
+    frames = SampledFrames([0, 5, 10], [0.0, 0.5, 1.0], [0, 0, 1])
+    dets = Detections(np.zeros((5, 4)), np.full(5, 0.5), [0, 0, 2, 0, 0],
+                      np.array(["person", "person", "car", "person", "person"], object),
+                      category=np.array(["personnel", "personnel", "vehicle", "personnel", "personnel"], object),
+                      frame_index=[0, 0, 0, 10, 7])  # frame 7 was not sampled: not counted
     counts = frame_counts(frames, dets, ["personnel", "vehicle", "other"], ["person", "car", "bus"])
-    assert counts["personnel"].tolist() == [2, 0, 1]
-    assert counts["class:car"].tolist() == [1, 0, 0] and counts["class:bus"].tolist() == [0, 0, 0]
-    s = summarize(counts, ["personnel", "vehicle", "other"], ["person", "car", "bus"])
-    assert s["categories"]["personnel"] == {"max": 2, "max_frame_index": 0, "max_t_s": 0.0, "mean": 1.0, "share_frames": 0.6667}
-    assert s["categories"]["other"]["max"] == 0 and s["categories"]["other"]["max_frame_index"] is None
-    assert s["classes"]["car"]["share_frames"] == pytest.approx(0.3333)
+    assert counts.of_category("personnel").tolist() == [2, 0, 1]
+    assert counts.of_class("car").tolist() == [1, 0, 0] and counts.of_class("bus").tolist() == [0, 0, 0]
+    table = counts.to_frame()
+    assert list(table.columns) == ["frame_index", "t_s", "shot", "personnel", "vehicle", "other", "class:person",
+                                   "class:car", "class:bus"]
+    assert FrameCounts.from_frame(table) == counts
+    s = summarize(counts)
+    assert s.categories["personnel"] == CountStats(2, 0, 0.0, 1.0, 0.6667)
+    assert s.categories["other"].max == 0 and s.categories["other"].max_frame_index is None
+    assert s.classes["car"].share_frames == pytest.approx(0.3333)
+    per_shot = count_shots(counts, shots)
+    assert [sh.counts.n_frames for sh in per_shot] == [2, 1] and per_shot[0].start_frame == 0
+    assert per_shot[1].counts.categories["personnel"].max == 1 and per_shot[1].counts.classes == {}
+
+
+def test_detections_of_a_clip_concat_group_and_table():
+    a = Detections.from_model([[0, 0, 1, 1], [1, 1, 2, 2]], [0.9, 0.4], [0, 2], {0: "person", 2: "car"})
+    b = Detections.from_model([[5, 5, 6, 6]], [0.7], [0], {0: "person"})
+    import dataclasses
+
+    placed = [dataclasses.replace(d, frame_index=np.full(len(d), i), t=np.full(len(d), i / 10)) for i, d in ((4, a), (2, b))]
+    clip = Detections.concat(placed)
+    assert len(clip) == 3 and clip.frame_index.tolist() == [4, 4, 2] and clip.category is None
+    by = clip.by_frame()
+    assert sorted(by) == [2, 4] and len(by[4]) == 2 and by[2].class_name.tolist() == ["person"]
+    assert clip[clip.frame_index == 4] == by[4]
+    with pytest.raises(ValueError, match="some parts"):
+        Detections.concat([placed[0], b])
+    with pytest.raises(ValueError, match="frame_index"):
+        a.by_frame()
+    table = clip.to_frame()
+    assert list(table.columns) == ["frame_index", "t_s", "class_id", "class", "conf", "x1", "y1", "x2", "y2"]
+    assert Detections.from_frame(table) == clip
+    assert Detections.concat([]) == Detections.empty()
 
 
 def test_device_choice(monkeypatch, tmp_path):

@@ -377,12 +377,13 @@ def test_drop_overlay_detections_uses_the_shot_mask():
         "x1": [10, 10, 10, 90], "y1": [2, 50, 2, 10], "x2": [50, 50, 50, 130], "y2": [18, 90, 18, 60],
         "extra": [1, 2, 3, 4],
     })
-    out = drop_overlay_detections(dets, res)
-    assert out["extra"].tolist() == [2, 3, 4]  # inside the mask in shot 0 dropped; shot 1 unmasked
-    assert len(dets) == 4  # input untouched
-    assert drop_overlay_detections(dets.iloc[0:0], res).empty
+    xyxy = dets[["x1", "y1", "x2", "y2"]].to_numpy()
+    keep = drop_overlay_detections(xyxy, res.shot_indices(dets["frame_index"]), res)
+    assert dets["extra"][keep].tolist() == [2, 3, 4]  # inside the mask in shot 0 dropped; shot 1 unmasked
+    assert keep.dtype == bool and len(keep) == 4
+    assert drop_overlay_detections(np.zeros((0, 4)), np.zeros(0, int), res).shape == (0,)
     with pytest.raises(UsageError):
-        drop_overlay_detections(dets.drop(columns=["x1"]), res)
+        drop_overlay_detections(xyxy, np.zeros(3, int), res)
 
 
 def test_freeze_then_black_is_one_freeze_strike():

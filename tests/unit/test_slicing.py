@@ -212,6 +212,6 @@ def test_pipeline_counts_the_merged_detections(tmp_path):
     assert plain.frames["vehicle"].tolist() == [1, 1, 1, 1]
     assert r.frames["vehicle"].tolist() == [21, 21, 21, 21], "counts come from the merged tiles + full frame"
     assert (r.detections["x2"] <= 256).all() and (r.detections["y2"] <= 192).all()
-    assert r.meta["provenance"]["model"]["slicing"]["tile"] == [64, 64]
-    assert r.meta["provenance"]["parameters"]["slice"] is True
-    assert r.meta["unique_counts"]["clip"]["vehicle"]["low"] == 21, "tracks are built on the merged boxes"
+    assert list(r.provenance.model.details["slicing"]["tile"]) == [64, 64]
+    assert r.provenance.parameters["slice"] is True
+    assert r.unique_counts.clip["vehicle"].low == 21, "tracks are built on the merged boxes"

@@ -79,7 +79,9 @@ SUBTYPE_CLASSES: dict[str, tuple[str, ...]] = {
 def _meta_of(r: Any) -> Mapping[str, Any]:
     """The report dict of a ClipReport (or the dict itself); the one place compare reads reports through."""
     if isinstance(r, ClipReport):
-        return r.meta
+        from vidtools.report.schema import to_json_dict
+
+        return to_json_dict(r)
     if isinstance(r, Mapping):
         return r
     meta = getattr(r, "meta", None)
