@@ -1,8 +1,8 @@
 """The module boundaries DESIGN.md states, checked on the source (AST, nothing is run).
 
 * Only the detector and tracker adapters import the model libraries (ultralytics, torch);
-  ``weights.py`` may read ultralytics' settings lazily (inside a function, ``ultralytics.utils``
-  only) to find its weights folder.
+  ``weights.py`` may read ultralytics' settings (its weights folder) and call its downloader,
+  lazily (inside a function).
 * ``types.py``: frozen dataclasses, no I/O, no other vidtools module.
 * Nothing inside the package imports the package root (``vidtools/__init__``) except the CLI,
   which is a client of the public API; ``__version__`` lives in ``_version.py``.
