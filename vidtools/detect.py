@@ -170,7 +170,7 @@ class YoloDetector:
     """Ultralytics YOLO detector for any format ultralytics loads.
 
     Args:
-        model: Model name or path (see :func:`vidtools.weights.resolve_model`).
+        model: Model name or path (see :func:`vidtools.weights.resolve_model`), or a resolved model.
         conf: Confidence threshold.
         iou: NMS IoU threshold.
         imgsz: Inference size (fixed-size exports use their own).
@@ -189,7 +189,7 @@ class YoloDetector:
 
     def __init__(
         self,
-        model: str = "yolo11n",
+        model: str | ResolvedModel = "yolo11n",
         *,
         conf: float = 0.25,
         iou: float = 0.7,
@@ -200,7 +200,9 @@ class YoloDetector:
         trusted_models_only: bool = False,
         quiet: bool = False,
     ) -> None:
-        self.resolved: ResolvedModel = resolve_model(model, offline=offline, progress=not quiet)
+        self.resolved: ResolvedModel = (
+            model if isinstance(model, ResolvedModel) else resolve_model(model, offline=offline, progress=not quiet)
+        )
         path = self.resolved.path
         fmt = formats.format_of(path)
         self.format = fmt.name

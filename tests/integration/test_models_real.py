@@ -155,13 +155,16 @@ def test_military_onnx_on_a_clip_made_from_the_shared_footage(by_name, military,
     classes, Person maps to personnel, and default options run it (fixed batch 1, batch 8)."""
     src = [f.image for f in vidtools.iter_frames(videos_dir / "yassim_people.mp4", every=6, end=1.9)]
     clip = encode_clip(tmp_path / "street.mp4", [img[::2, ::2].copy() for img in src], fps=5)
+    from vidtools.report.schema import to_json_dict
+
     r = vidtools.analyze(clip, detector=military, every=3, quiet=True)
-    model = r.meta["provenance"]["model"]
+    meta = to_json_dict(r)
+    model = meta["provenance"]["model"]
     assert model["names_source"]["source"] == classnames.MODEL_METADATA and model["input"]["batch"] == 1
-    assert r.meta["model_classes"] == ["Airplane", "Helicopter", "Person", "Tank", "Vehicle"]
+    assert meta["model_classes"] == ["Airplane", "Helicopter", "Person", "Tank", "Vehicle"]
     persons = r.detections[r.detections["class"] == "Person"]
     assert len(r.frames) == 4 and len(persons) >= 4 and (persons["category"] == "personnel").all()
-    assert r.meta["taxonomy"]["detectable"]["personnel"] == ["Person"]
+    assert meta["taxonomy"]["detectable"]["personnel"] == ["Person"]
     # the same model by name through the CLI, with default batch 8
     rc = cli.main(["analyze", str(clip), "-o", str(tmp_path / "out"), "--model", "military", "--every", "5",
                    "--device", "cpu", "--no-html", "-q"])

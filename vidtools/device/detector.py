@@ -116,12 +116,12 @@ def random_model(cfg: str = "yolo11n.yaml", seed: int = 0) -> torch.nn.Module:
     return model.eval()
 
 
-def use_device_pipeline(choice: str, model: str, device: str, *, offline: bool = False) -> bool:
+def use_device_pipeline(choice: str, model: str | ResolvedModel, device: str, *, offline: bool = False) -> bool:
     """Whether a model runs on the device path (:class:`TorchDetector`) or through ``predict``.
 
     Args:
         choice: ``auto``, ``on`` or ``off`` (:data:`vidtools.config.DEVICE_PIPELINES`).
-        model: Model name, weights path or architecture ``.yaml``.
+        model: Model name, weights path or architecture ``.yaml`` (or an already resolved model).
         device: ``auto``, ``cpu``, ``cuda``, ``cuda:N``.
         offline: As for :func:`vidtools.weights.resolve_model`.
 
@@ -137,9 +137,9 @@ def use_device_pipeline(choice: str, model: str, device: str, *, offline: bool =
         raise UsageError(f"device_pipeline must be one of {', '.join(DEVICE_PIPELINES)}, got {choice!r}")
     if choice != "auto":
         return choice == "on"
-    if is_architecture(model):
+    if isinstance(model, str) and is_architecture(model):
         return True
-    fmt = model_format(resolve_model(model, offline=offline).path)
+    fmt = model_format((model if isinstance(model, ResolvedModel) else resolve_model(model, offline=offline)).path)
     return fmt in DEVICE_FORMATS and pick_device(device)[0] != "cpu"
 
 
@@ -172,7 +172,7 @@ class TorchDetector:
 
     def __init__(
         self,
-        model: str = "yolo11n",
+        model: str | ResolvedModel = "yolo11n",
         *,
         conf: float = 0.25,
         iou: float = 0.7,
@@ -191,13 +191,13 @@ class TorchDetector:
         self._sha256: str | None = None
         self._manifest = None
         self._trust = None
-        if is_architecture(model):
+        if isinstance(model, str) and is_architecture(model):
             self.resolved = ResolvedModel(model, model, ())
             self.format = "yaml"
             weights: Any = random_model(model, seed)
             log.warning("%s: random weights (seed %d): for speed and equality tests only, never for counts", model, seed)
         else:
-            self.resolved = resolve_model(model, offline=offline)
+            self.resolved = model if isinstance(model, ResolvedModel) else resolve_model(model, offline=offline)
             self.format = model_format(self.resolved.path)
             weights = self.resolved.path
             # the same checks as YoloDetector, before anything opens the file
