@@ -35,6 +35,7 @@ class ModelEntry:
         names: Class names and their source (None: a pickle that was not opened and is not in the manifest).
         categories: category -> model classes mapped to it (categories with none are left out).
         manifest: Comparison with the manifest.
+        taxonomy_source: Which mapping gave the categories (e.g. the built-in data set it matched).
         note: Anything the user should know (e.g. a file ultralytics cannot load).
     """
 
@@ -46,6 +47,7 @@ class ModelEntry:
     names: classnames.ClassNames | None
     categories: dict[str, list[str]]
     manifest: ManifestCheck
+    taxonomy_source: str = ""
     note: str = ""
 
     def unseen_categories(self) -> list[str]:
@@ -64,6 +66,7 @@ class ModelEntry:
             "classes": dict(self.names.names) if self.names else None,
             "names_source": self.names.to_dict() if self.names else None,
             "categories": self.categories,
+            "taxonomy": self.taxonomy_source or None,
             "categories_not_seen": self.unseen_categories(),
             "manifest": self.manifest.to_dict(),
             "note": self.note or None,
@@ -115,8 +118,9 @@ def describe(path: str | Path, taxonomy: Taxonomy) -> ModelEntry:
         spec = formats.read_input_spec(p, fmt, meta)
         names = _names(p, meta, spec, known_model.classes if known_model else None)
     cats: dict[str, list[str]] = {}
+    mapping = taxonomy.for_model(names.names.values()) if names else taxonomy
     for name in (names.names.values() if names else ()):
-        cat = taxonomy.category_of(name)
+        cat = mapping.category_of(name)
         if cat != OTHER:
             cats.setdefault(cat, []).append(name)
     return ModelEntry(
@@ -128,6 +132,7 @@ def describe(path: str | Path, taxonomy: Taxonomy) -> ModelEntry:
         names=names,
         categories=cats,
         manifest=check,
+        taxonomy_source=mapping.source if names else "",
         note=note,
     )
 
@@ -200,7 +205,8 @@ def render(entries: Sequence[ModelEntry], missing: Sequence[str] = ()) -> str:
             shown = ", ".join(ns[:12]) + (f", … ({len(ns) - 12} more)" if len(ns) > 12 else "")
             lines.append(f"  {len(ns)} classes ({e.names.source}): {shown}")
             cats = "; ".join(f"{c} <- {', '.join(v[:6])}{' …' if len(v) > 6 else ''}" for c, v in e.categories.items())
-            lines.append(f"  categories: {cats or 'none'}; cannot see: {', '.join(e.unseen_categories()) or 'nothing'}")
+            lines.append(f"  categories ({e.taxonomy_source}): {cats or 'none'}; "
+                         f"cannot see: {', '.join(e.unseen_categories()) or 'nothing'}")
         if e.note:
             lines.append(f"  note: {e.note}")
         lines.append("")
