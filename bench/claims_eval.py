@@ -35,10 +35,19 @@ Held-out texts: ``holdout1`` was written after the rules were done and scored on
 (``bench/results/claims_holdout2_first_run.md``). Those first-run files are the honest measure of
 texts the rules had not seen.
 
+Real published texts: ``tests/data/claims/real`` holds excerpts of texts nobody here wrote (wire
+copy, General Staff and defence-ministry statements as the press carried them, unit posts quoted in
+articles, analyses), each with its source URL and date, annotated by hand before the extractor was
+run on them (``tests/data/claims/real/README.md``). They are scored and printed apart from the
+corpus, per style and per split: the rules were improved on ``real1`` only, then ``real2`` was scored
+once as a held-out set; after the rules were generalised on both, ``real3`` was collected, annotated
+and scored once as a second held-out set (``bench/results/claims_real_*.md`` keep those first runs).
+
 Usage::
 
-    python bench/claims_eval.py                 # per text, per style, totals (all texts)
-    python bench/claims_eval.py --split holdout2  # only one split of texts
+    python bench/claims_eval.py                 # corpus, then the real texts: per text, per style, totals
+    python bench/claims_eval.py --set real      # only the real published texts
+    python bench/claims_eval.py --split holdout2  # only one split of texts (corpus or real: real1, real2)
     python bench/claims_eval.py --misses        # also list every miss and false claim
 """
 
@@ -54,6 +63,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "claims" / "corpus"
+REAL = ROOT / "tests" / "data" / "claims" / "real"
+SETS = {"corpus": CORPUS, "real": REAL}
 BASELINE_COMMIT = "55a4c90"
 
 
@@ -311,9 +322,10 @@ def totals(scores: Sequence[TextScore]) -> Totals:
                   sum(s.claimant_wrong for s in scores))
 
 
-def corpus_texts(split: str | None = None) -> list[tuple[str, str, Path]]:
+def corpus_texts(split: str | None = None, folder: Path = CORPUS) -> list[tuple[str, str, Path]]:
+    """``(name, text, json path)`` of every annotated text in ``folder`` (of one split, when given)."""
     out = []
-    for txt in sorted(CORPUS.glob("*.txt")):
+    for txt in sorted(folder.glob("*.txt")):
         js = txt.with_suffix(".json")
         if split is not None and json.loads(js.read_text(encoding="utf-8")).get("split", "dev") != split:
             continue
@@ -321,8 +333,9 @@ def corpus_texts(split: str | None = None) -> list[tuple[str, str, Path]]:
     return out
 
 
-def evaluate(extract: Callable[[str], list[Found]], split: str | None = None) -> list[TextScore]:
-    return [score_text(name, text, js, extract) for name, text, js in corpus_texts(split)]
+def evaluate(extract: Callable[[str], list[Found]], split: str | None = None, folder: Path = CORPUS) -> list[TextScore]:
+    """Score ``extract`` on every text of ``folder`` (the corpus by default; :data:`REAL` for the real texts)."""
+    return [score_text(name, text, js, extract) for name, text, js in corpus_texts(split, folder)]
 
 
 def _row(label: str, t: Totals) -> str:
@@ -356,20 +369,33 @@ def report(scores: list[TextScore], title: str, *, per_text: bool, misses: bool)
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", default=None, help="score only the texts of this split (dev, holdout1, holdout2)")
+    ap.add_argument("--set", choices=("all", *SETS), default="all",
+                    help="which texts: the corpus written here, the real published texts, or both (printed apart)")
+    ap.add_argument("--split", default=None,
+                    help="score only the texts of this split (dev, holdout1..holdout5; real1, real2)")
     ap.add_argument("--misses", action="store_true", help="list every missed and every false claim")
     ap.add_argument("--no-baseline", action="store_true", help="skip the pre-issue-11 extractor")
+    ap.add_argument("--no-per-text", action="store_true", help="print only the per-style and total rows")
     a = ap.parse_args(argv)
-    scores = evaluate(vidtools_extractor(), a.split)
-    print(report(scores, "vidtools.extract_claims", per_text=True, misses=a.misses))
-    if not a.no_baseline:
-        base = baseline_extractor()
+    base = None if a.no_baseline else baseline_extractor()
+    ours = vidtools_extractor()
+    titles = {"corpus": "texts written here (tests/data/claims/corpus)",
+              "real": "real published texts (tests/data/claims/real)"}
+    for name in (SETS if a.set == "all" else (a.set,)):
+        scores = evaluate(ours, a.split, SETS[name])
+        if not scores:
+            continue
+        print(report(scores, f"vidtools.extract_claims: {titles[name]}", per_text=not a.no_per_text, misses=a.misses))
+        print()
+        if a.no_baseline:
+            continue
         if base is None:
-            print("\n(baseline extractor not available: no git history)")
+            print("(baseline extractor not available: no git history)\n")
         else:
-            print()
-            print(report(evaluate(base, a.split), f"baseline: vidtools/claims.py at {BASELINE_COMMIT}",
+            print(report(evaluate(base, a.split, SETS[name]),
+                         f"baseline (vidtools/claims.py at {BASELINE_COMMIT}): {titles[name]}",
                          per_text=False, misses=False))
+            print()
     return 0
 
 

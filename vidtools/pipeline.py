@@ -14,7 +14,6 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -41,9 +40,6 @@ from vidtools.types import (
     SampledFrames,
     Sampling,
     Shot,
-    ShotEvent,
-    ShotLetterbox,
-    ShotOverlays,
     Strike,
     VideoInfo,
 )
@@ -173,37 +169,12 @@ def _decode_pass(path: str | Path, config: AnalysisConfig, sampler: Sampler, ana
 
 
 def _segment_facts(seg: SegmentResult | None) -> SegmentFacts:
-    """The shots package's result as typed values.
-
-    Until the shots package returns typed overlays, letterbox boxes, events and strike end frames
-    (issue 10), its dicts and parallel ``strike_ends`` list are converted here; typed values pass
-    through unchanged.
-    """
+    """What shot detection found, as the report's typed values (nothing when it was off)."""
     if seg is None:
         return SegmentFacts(enabled=False, shots=(), strikes=(), masks=(), letterbox=(), events=(), params=None)
-
-    def mask(o: Any) -> ShotOverlays:
-        if isinstance(o, ShotOverlays):
-            return o
-        return ShotOverlays(int(o["shot"]), str(o["status"]), tuple(tuple(int(v) for v in b) for b in o["boxes"]),  # type: ignore[misc]
-                            float(o["area_frac"]), o.get("scene_change"), o.get("scene_motion"))
-
-    def box(o: Any) -> ShotLetterbox:
-        if isinstance(o, ShotLetterbox):
-            return o
-        return ShotLetterbox(int(o["shot"]), tuple(int(v) for v in o["active_box"]), bool(o["bars"]))  # type: ignore[arg-type]
-
-    def event(o: Any) -> ShotEvent:
-        if isinstance(o, ShotEvent):
-            return o
-        return ShotEvent(str(o["type"]), int(o["start_frame"]), int(o["end_frame"]), float(o["t_s"]))
-
-    ends: list[Any] = list(getattr(seg, "strike_ends", None) or [None] * len(seg.strikes))
-    strikes = tuple(s if e is None or s.end_frame is not None else dataclasses.replace(s, end_frame=int(e))
-                    for s, e in zip(seg.strikes, ends))
-    return SegmentFacts(enabled=True, shots=tuple(seg.shots), strikes=strikes,
-                        masks=tuple(mask(o) for o in seg.overlays), letterbox=tuple(box(o) for o in seg.letterbox),
-                        events=tuple(event(o) for o in seg.events), params=seg.to_dict()["params"])
+    return SegmentFacts(enabled=True, shots=tuple(seg.shots), strikes=tuple(seg.strikes), masks=tuple(seg.overlays),
+                        letterbox=tuple(seg.letterbox), events=tuple(seg.events),
+                        params={"thumb_width": THUMB_WIDTH, **seg.params.to_dict()})
 
 
 def report_classes(names: dict[int, str], taxonomy: Taxonomy, boxes: Detections) -> list[str]:

@@ -677,6 +677,7 @@ class Strike:
             "start_frame": self.start_frame,
             "t_s": self.t,
             "duration_s": self.duration_s,
+            **({"end_frame": self.end_frame} if self.end_frame is not None else {}),
         }
 
 

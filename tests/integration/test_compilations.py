@@ -98,7 +98,7 @@ def test_flash_is_not_a_cut_and_glitch_is_not_a_strike(comp, analysed):
     for a, b in comp.flashes + comp.glitches:
         assert not any(a - 2 <= f <= b + 2 for f in bounds)
         assert not any(a - 3 <= s.start_frame <= b + 3 for s in result.strikes)
-    kinds = [e["type"] for e in result.events]
+    kinds = [e.type for e in result.events]
     assert "flash" in kinds and "glitch" in kinds
 
 
@@ -112,12 +112,12 @@ def test_letterbox_and_pillarbox_found_and_stable(comp, analysed):
         settled = [bx for i, bx in sorted(boxes.items()) if a + 8 <= i <= b]
         if truth is None:
             assert set(settled) == {full}, f"shot {k}: {set(settled)}"
-            assert by_shot[k]["active_box"] == list(full) and not by_shot[k]["bars"]
+            assert by_shot[k].active_box == full and not by_shot[k].bars
         else:
             assert len(set(settled)) == 1, f"shot {k}: box changes {set(settled)}"
             assert np.abs(np.array(settled[0]) - truth).max() <= 3, f"shot {k}: {settled[0]} vs {truth}"
-            assert np.abs(np.array(by_shot[k]["active_box"]) - truth).max() <= 3
-            assert by_shot[k]["bars"]
+            assert np.abs(np.array(by_shot[k].active_box) - truth).max() <= 3
+            assert by_shot[k].bars
         # never shrinks once established within a shot
         areas = [(x2 - x1) * (y2 - y1) for x1, y1, x2, y2 in shot_boxes if (x1, y1, x2, y2) != full]
         assert areas == sorted(areas)
@@ -129,9 +129,9 @@ def test_overlays_masked_and_only_where_drawn(comp, analysed):
     for k, (a, b, _) in enumerate(comp.shots):
         ov = result.overlays[k]
         if a not in drawn:
-            assert ov["boxes"] == [], f"shot {k} ({comp.segments[k]}): false overlay {ov}"
+            assert ov.boxes == (), f"shot {k} ({comp.segments[k]}): false overlay {ov}"
             continue
-        assert ov["status"] == "masked"
+        assert ov.status == "masked"
         el = drawn[a]
         cx, cy = comp.width // 2, comp.height // 2
         f = a + 20
@@ -146,9 +146,9 @@ def test_overlays_masked_and_only_where_drawn(comp, analysed):
             {"frame_index": f, "x1": 80, "y1": 120, "x2": 140, "y2": 240, "keep": True},
             {"frame_index": f, "x1": 420, "y1": 60, "x2": 520, "y2": 140, "keep": True},
         ])
-        dets["t_s"] = f / comp.fps
-        keep = drop_overlay_detections(dets[["x1", "y1", "x2", "y2"]].to_numpy(), result.shot_indices(dets["frame_index"]), result)
-        assert keep.tolist() == dets["keep"].tolist(), f"shot {k}: kept {keep}"
+        xyxy = dets[["x1", "y1", "x2", "y2"]].to_numpy()
+        keep = drop_overlay_detections(xyxy, result.shot_indices(dets["frame_index"].to_numpy()), result)
+        assert keep.tolist() == dets["keep"].tolist(), f"shot {k}: keep {keep}"
 
 
 def test_detect_shots_api_agrees_with_the_streaming_pass(comp, analysed):
@@ -157,7 +157,7 @@ def test_detect_shots_api_agrees_with_the_streaming_pass(comp, analysed):
     assert [s.to_dict() for s in fast.shots] == [s.to_dict() for s in result.shots]
     assert [s.to_dict() for s in fast.strikes] == [s.to_dict() for s in result.strikes]
     for a, b in zip(fast.letterbox, result.letterbox):  # thumbnails only: within a thumbnail pixel
-        assert np.abs(np.array(a["active_box"]) - b["active_box"]).max() <= comp.width / THUMB_WIDTH + 1
+        assert np.abs(np.array(a.active_box) - np.array(b.active_box)).max() <= comp.width / THUMB_WIDTH + 1
     d = json.loads(json.dumps(fast.to_dict()))
     assert len(d["shots"]) == len(comp.shots)
 
@@ -235,5 +235,5 @@ def test_ordinary_footage_one_shot_no_strike_no_bars_no_overlay(videos_dir: Path
     assert result.strikes == []
     assert len(result.shots) == 1, [s.to_dict() for s in result.shots]
     assert set(boxes.values()) == {full}
-    assert all(lb["active_box"] == list(full) and not lb["bars"] for lb in result.letterbox)
-    assert all(ov["boxes"] == [] for ov in result.overlays)
+    assert all(lb.active_box == full and not lb.bars for lb in result.letterbox)
+    assert all(ov.boxes == () for ov in result.overlays)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.report_numbers import FIXTURE, numbers, run_case
+from tests.report_numbers import FIXTURE, run_case
 
 pytestmark = [pytest.mark.weights, pytest.mark.videos]
 
@@ -58,6 +58,6 @@ def test_photo_clip_numbers_unchanged(before, photo_clip, detector, tmp_path: Pa
     assert differences(before["photos"], after) == []
 
 
-def test_compilation_numbers_unchanged(before, compilation_analysed) -> None:
-    _, folder = compilation_analysed
-    assert differences(before["compilation"], numbers(folder)) == []
+def test_compilation_numbers_unchanged(before, compilation, detector, tmp_path: Path) -> None:
+    after = run_case("compilation", compilation.path, tmp_path, detector)
+    assert differences(before["compilation"], after) == []

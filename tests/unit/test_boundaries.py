@@ -41,9 +41,8 @@ TORCH_ONLY = {"vidtools/device/letterbox.py", "vidtools/device/nms.py"}
 LAZY_SETTINGS = {"vidtools/weights.py": ("ultralytics.utils", "ultralytics.utils.downloads")}
 """Modules that may read ultralytics' settings (and use its downloader), inside a function only,
 from these modules only."""
-PANDAS = {"vidtools/report/writer.py": "top", "vidtools/types.py": "lazy", "vidtools/shots.py": "top"}
-"""Where pandas may be imported ("lazy": inside functions or under TYPE_CHECKING only).
-``shots.py``: its dead ``shot_table`` (the shots package of issue 10 drops it)."""
+PANDAS = {"vidtools/report/writer.py": "top", "vidtools/types.py": "lazy"}
+"""Where pandas may be imported ("lazy": inside functions or under TYPE_CHECKING only)."""
 CLI_MAY_NOT_IMPORT = ("vidtools.pipeline", "vidtools.detect", "vidtools.track", "vidtools.track_ultralytics",
                       "vidtools.count", "vidtools.strikes", "vidtools.shots", "vidtools.frames", "vidtools.media",
                       "vidtools.annotate", "vidtools.inflight", "vidtools.heap", "vidtools.report.html",

@@ -16,7 +16,8 @@ _VERBS = (
     r"said|says|say|claimed|claims|claim|claiming|reported|reports|report|stated|states|announced|announces|"
     r"wrote|writes|posted|posts|added|adds|told|tells|noted|notes|alleged|alleges|asserted|asserts|insisted|"
     r"insists|confirmed|confirms|boasted|estimated|estimates|published|explained|explains|documented|"
-    r"assessed|assesses|saying|adding|noting|stressing|warning|warned|warns"
+    r"assessed|assesses|saying|adding|noting|stressing|warning|warned|warns|shared|shares|described|describes|"
+    r"reads|went\s+on|continued|showed|shows"
 )
 _VERB_RE = re.compile(rf"\b(?P<v>{_VERBS})\b", re.IGNORECASE)
 _PARTICIPLES = {"saying", "adding", "noting", "stressing", "warning", "claiming"}
@@ -37,18 +38,20 @@ _NAME_WORDS = {
     "center", "centre", "office", "department", "minister", "chief", "representative", "representatives",
     "team", "volunteers", "investigators", "estimates", "southern", "eastern", "northern", "western",
     "central", "marine", "airborne", "motorised", "motorized", "mountain", "infantry", "operational",
-    "strategic", "country's", "military's", "ministry's", "brigade's", "army's",
+    "strategic", "country's", "military's", "ministry's", "brigade's", "army's", "prosecutors", "prosecutor",
+    "prosecutor's", "emergency", "services",
 }  # fmt: skip
 _NEVER = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "since", "in", "on",
-    "video", "footage", "data", "information", "figures", "statistics", "count", "counts", "glory",
+    "video", "footage", "data", "information", "figures", "statistics", "count", "counts", "glory", "telegram",
+    "facebook", "twitter", "x", "youtube", "instagram", "tiktok", "vk",
 }  # fmt: skip
 _STRIP_LEADING = {"meanwhile", "however", "separately", "earlier", "later", "also", "additionally", "moreover",
                   "furthermore", "and", "but", "while", "whereas", "then", "today", "yesterday", "overnight",
-                  "of", "the", "a", "an", "for", "its", "their", "so", "thus", "in", "on", "at", "both"}  # fmt: skip
-_PRONOUNS = {"it", "they", "he", "she", "we"}
+                  "of", "the", "a", "an", "for", "its", "their", "so", "thus", "in", "on", "at", "both", "as"}  # fmt: skip
+_PRONOUNS = {"it", "they", "he", "she", "we", "his", "her", "its", "their"}
 _DOC_NOUNS = {"statement", "post", "report", "release", "message", "update", "summary", "bulletin", "video",
               "caption", "communique", "briefing"}  # fmt: skip
 _TOKEN_RE = re.compile(r"[A-Za-z0-9][\w'’.\-]*|[^\sA-Za-z0-9]")
@@ -56,6 +59,9 @@ _PARENTHETICAL_RE = re.compile(r",\s*(?:for\s+its\s+part|for\s+their\s+part|in\s
                                re.IGNORECASE)  # fmt: skip
 _APPOSITIVE_RE = re.compile(r"(?P<name>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*),\s+(?:an?|the)\s+[^,]{2,80},\s*"
                             r"(?:(?:has|have|had)\s+)?$")  # fmt: skip
+_INVERTED_END_RE = re.compile(r"\s*(?:$|[,.;:!?)(\"”'’—–]|(?:on|in|at|late|earlier|later|today|yesterday|last|this|overnight)\b)",
+                             re.IGNORECASE)  # fmt: skip
+"""What may follow the name of an inverted "..., said the brigade" (not a verb: "..., said Kiev lost ...")."""
 _DATELINE_RE = re.compile(r"[A-Z][A-Z .'\-]+,\s+\w+\.?\s+\d{1,2}\s*(?:\([^)]*\))?\s*[-–—]\s*")
 _ACCORDING_RE = re.compile(r"\baccording\s+to\s+", re.IGNORECASE)
 _BY_RE = re.compile(r"\b(?:posted|published|released|issued)\s+by\s+", re.IGNORECASE)
@@ -85,12 +91,14 @@ def _is_name_word(w: str) -> bool:
 
 
 def _clean(words: list[str]) -> str | None:
-    while words and words[0].lower() in _STRIP_LEADING:
-        words = words[1:]
+    while words and (words[0].lower() in _STRIP_LEADING or (words[0].lower().endswith("ly") and words[0].lower() not in _NAME_WORDS)):
+        words = words[1:]  # "Newly published footage": an adverb capitalised at a sentence start is no name
     while words and words[-1].lower() in {"of", "the", "and", "for", "a", "an", "its", "their"}:
         words = words[:-1]
     if words and re.search(r"['’]s$", words[-1]) and len(words) > 1:
         words = [*words[:-1], words[-1][:-2]]  # "the General Staff's update" -> General Staff
+    if len(words) > 1 and any(w.lower() in _PRONOUNS for w in words):
+        return None  # "Footage It Claims Shows" (a title-case headline): no name
     if not words or (len(words) == 1 and words[0].lower() in _PRONOUNS | _NAME_WORDS - {"governor", "police"}):
         return None if not words or words[0].lower() in _PRONOUNS else words[0]
     return " ".join(words)
@@ -143,6 +151,9 @@ def find_attributions(text: str, start: int, end: int) -> tuple[Attribution, ...
         if low in _PARTICIPLES:
             if out and out[-1].pos < m.start():
                 continue  # "the air force said, adding that ...": the same claimant
+            if re.search(rf"\b(?:{'|'.join(_DOC_NOUNS)})\s*$", before, re.IGNORECASE):
+                out.append(Attribution(m.start(), None, verb))  # "along with a statement claiming: ...": the last claimant
+                continue
             if re.search(r",\s*$", before):  # "X dismissed the claim, saying ..." -> the sentence's subject
                 dateline = _DATELINE_RE.match(text, start, m.start())
                 name = _walk_forward(text, dateline.end() if dateline else start, m.start(), need_start=True)
@@ -163,6 +174,9 @@ def find_attributions(text: str, start: int, end: int) -> tuple[Attribution, ...
             continue
         if trimmed.endswith(","):
             inverted = _walk_forward(text, m.end(), end, need_start=True)
+            at = text.find(inverted, m.end(), end) if inverted else -1
+            if inverted and at >= 0 and not _INVERTED_END_RE.match(text, at + len(inverted), end):
+                inverted = None  # "..., said Kiev lost up to 215": a clause's subject, not an inverted claimant
             if inverted:  # "..., said the brigade"
                 out.append(Attribution(m.start(), inverted, verb))
                 continue

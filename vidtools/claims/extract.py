@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vidtools.claims import claimants as cl
-from vidtools.claims.cues import ScopeCue, clauses, scope_cues, unit_cue
+from vidtools.claims.cues import DAY_SCOPE_RE, ScopeCue, clauses, scope_cues, unit_cue
 from vidtools.claims.lexicon import Lexicon, default_lexicon, load_lexicon
 from vidtools.claims.model import QUALIFIERS, Claim, Cue
 from vidtools.claims.numbers import Number, find_numbers, mask_dates
 from vidtools.claims.phrases import (
+    NOUN_OF_FORMS,
+    OUTCOME_ALT,
     OUTCOME_RE,
     PERSONNEL_WORDS,
     Outcome,
@@ -43,17 +45,38 @@ from vidtools.errors import ClaimsError
 _PRESENCE_RE = re.compile(r"(?:\s+(?:were|was|are|is|been|being|also))+\s+(?:seen|spotted|observed|visible|present|filmed|"
                           r"shown|launched|deployed|advancing|moving|recorded|identified)\b", re.IGNORECASE)  # fmt: skip
 _LIST_SEP_RE = re.compile(
-    r"^(?:\s+(?:that|which|who|with|from|near|in|on|made|built|supplied|produced|manufactured)\b[^,;.\d]{0,60})?"
+    r"^(?:\s+(?:that|which|who|with|from|near|in|on|of|made|built|supplied|produced|manufactured)\b[^,;.\d]{0,60})?"
+    r"(?:,\s*[a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3}(?=,))*"
     r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+|including\s+)?|and\s+|as\s+well\s+as\s+|plus\s+|along\s+with\s+)"
-    r"(?:also\s+)?$",
+    r"(?:also\s+)?(?:(?:windows|roofs?|facades?|parts?|sections?)\s+of\s+)?$",
     re.IGNORECASE,
 )
+_NO_REPORTS_RE = re.compile(r"\s+(?:immediate\s+|official\s+|further\s+|other\s+)?(?:reports?|information|word|details|data|"
+                            r"confirmation|indication)\b", re.IGNORECASE)  # fmt: skip
+_NONE_REPORTED_RE = re.compile(r"\s+(?:\w+\s+){0,3}?(?:casualties|injuries|deaths|fatalities|damage)\s+(?:(?:were|was|have\s+been|has\s+been)\s+)?"
+                               r"reported\b", re.IGNORECASE)  # fmt: skip
+_PURPOSE_RE = re.compile(r"[^.;:]*?\bto\s+(?:strike|attack|hit|storm|assault|cross|target|seize|capture|encircle|break\s+through)\b",
+                         re.IGNORECASE)  # fmt: skip
+_AGENT_RE = re.compile(r"\s+(?:had|has|have)?\s*(?:\w+ly\s+)?(?:destroyed|hit|struck|damaged|downed|shot\s+down|killed|taken\s+out|"
+                       r"took\s+out|attacked|targeted)\s+(?:a|an|the|one|two|three|four|five|\d|several|its|their)\b", re.IGNORECASE)  # fmt: skip
+_INSTRUMENT_RE = re.compile(r"(?:\busing\s+(?:just|only)\s+|\b(?:hit|strike|blow|attack)s?\s+(?:of|from)\s+)$", re.IGNORECASE)
 _INCLUDING_RE = re.compile(r"[,(]\s*(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|of\s+them)\s+$", re.IGNORECASE)
+_OUTCOME_NOUN_RE = re.compile(r"\s+(?:more\s+|other\s+|additional\s+|further\s+|civilian\s+)*(?P<w>casualties|deaths|fatalities|injuries)\b",
+                              re.IGNORECASE)  # fmt: skip
 _NO_CASUALTIES_RE = re.compile(r"\s+(?:civilian\s+)?(?P<w>casualties|deaths|fatalities|injuries|dead|wounded|killed|injured)\b",
                                re.IGNORECASE)  # fmt: skip
 _CREW_OF_RE = re.compile(r"\b(?P<w>crew|crews|group|squad|team|platoon|detachment)\s+of\s+$", re.IGNORECASE)
 _PRE_STOP = {"and", "or", "but", "while", "whereas", "said", "says", "that", "which", "who", "by", "were", "was",
-             "with", "is", "are", "after", "before", "when", "as", "because", "claimed"}  # fmt: skip
+             "with", "is", "are", "after", "before", "when", "as", "because", "claimed", "where", "whose", "whom"}  # fmt: skip
+_LOSS_OF_RE = re.compile(r"(?:\s+(?:of|among|in)\s+[^\d,.;:]{0,60}?)?\s+(?:amounted\s+to|amount\s+to|amounting\s+to|totall?ed|stood\s+at|reached|"
+                         r"were|was|came\s+to|numbered)\s*$", re.IGNORECASE)  # fmt: skip
+_DEFINITE_LIST_RE = re.compile(r"^\s*(?:(?:the|its|their|this|that)\s+[\w\-]+(?:\s+[\w\-]+)?\s*(?:,\s*and\s+|,\s*|\s+and\s+))+$",
+                               re.IGNORECASE)  # fmt: skip
+_AMONG_RE = re.compile(r"\s+(?:(?:was|were|is|are)\s+)?among\s+(?:those|the)\s+(?P<o>injured|wounded|killed|dead|casualties)\b",
+                       re.IGNORECASE)  # fmt: skip
+_AMONG_THEM_RE = re.compile(r"\s+(?:(?:was|were|is|are)\s+)?among\s+(?:them|the\s+victims)\b", re.IGNORECASE)
+_OF_WHICH_IT_RE = re.compile(rf"\s+of\s+(?:which|them|whom)\s+(?:it|they|we|he|she)\s+(?:(?:was|were|had\s+been|has\s+been)\s+)?"
+                             rf"(?:(?:able|managed)\s+to\s+)?(?P<o>{OUTCOME_ALT})", re.IGNORECASE)  # fmt: skip
 _LOSS_FILL_RE = re.compile(r"^\s*(?:amounted\s+to|amount\s+to|totall?ed|stood\s+at|were|was|included|include|of|"
                            r"reached|comprised|numbered|came\s+to|:)", re.IGNORECASE)  # fmt: skip
 _HEDGES = [
@@ -91,9 +114,18 @@ class _Item:
 
 @dataclass(frozen=True)
 class _Context:
-    """What one segment passes to the next: the last named claimant (for "it said")."""
+    """What one segment passes to the next.
+
+    Attributes:
+        last_claimant: The last named claimant (for "it said").
+        carried: The background kind that covered every figure of the last segment with figures
+            ("During this period Russia also lost ..." carries it), and that segment's paragraph.
+        day_paragraph: The paragraph of the last "over the past day" / "overnight" (a report of one day).
+    """
 
     last_claimant: str | None = None
+    carried: tuple[str, int] | None = None
+    day_paragraph: int | None = None
 
 
 def extract_claims(text: str, *, lexicon: Lexicon | str | os.PathLike[str] | None = None) -> list[Claim]:
@@ -132,7 +164,9 @@ def extract_claims(text: str, *, lexicon: Lexicon | str | os.PathLike[str] | Non
     ]  # fmt: skip
     drafts.sort(key=lambda d: d.claim.span[0])
     claims = resolve_references(text, segs, drafts, lex)
-    claims = merge_repeats(claims, segs)
+    source = cl.source_line(text)  # "Source: X" names the claimant of the figures no sentence attributes
+    claims = [dataclasses.replace(c, claimant=source) if source and c.claimant is None and not c.background else c for c in claims]
+    claims = merge_repeats(claims, segs, text)
     return _finish(text, claims)
 
 
@@ -178,7 +212,15 @@ def _pre_outcome(text: str, lo: int, num_start: int) -> Outcome | None:
     """The nearest outcome verb before a number ("destroyed more than 150", "losses amounted to up to 210")."""
     outs = find_outcomes(text, lo, num_start)
     for o in reversed(outs):
+        low = o.text.lower()
+        if low in NOUN_OF_FORMS and re.fullmatch(r"\s+of\s+", text[o.end : num_start]):
+            return o  # "the destruction of a tank", "the elimination of 11 soldiers"
+        if low in ("losses", "loss") and re.fullmatch(r"[^.;:\d]{0,40}?,\s*including\s+", text[o.end : num_start]):
+            return o  # "suffered heavy losses, including more than 200 servicemen"
+        if low in ("losses", "loss", "casualties") and _LOSS_OF_RE.match(text, o.end, num_start):
+            return o  # "the losses of the Ukrainian armed forces amounted to up to 140"
         fill = re.sub(r",\s*(?:including|among\s+them|notably|in\s+particular)\s+[\"“']?$", " ", text[o.end : num_start])
+        fill = _DEFINITE_LIST_RE.sub(" ", fill)  # "destroyed the missile and 18 of the drones"
         words = re.findall(r"[\w'’\-]+", fill)
         if re.search(r"\d|[;.!?,]", fill) or len(words) > 4 or any(w.lower() in _PRE_STOP for w in words):
             return None
@@ -196,13 +238,27 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
     unit = unit_cue(text, n.value_start, n.end) if n.kind not in ("negation", "daily", "article", "both") else None
     label = None
     if n.kind == "daily":
-        label = label_before(text, _main_figure_start(nums, n), seg.start, lex)
+        main = _main_figure_start(nums, n)
+        label = label_before(text, main, seg.start, lex)
+        if label is None:  # inline: "8,860 enemy tanks (+14 in the past day)", "17,438 (+42) armored fighting vehicles"
+            main_num = next((x for x in nums if x.start == main and x is not n), None)
+            label = (subject_after(text, main_num.end, n.start, lex) if main_num else None) or subject_after(text, n.end, seg.end, lex)
+            if label is not None and label.category is None:
+                label = None
     elif unit is None and n.kind in ("digits", "words", "vague"):
         label = label_before(text, n.start, seg.start, lex)
     after = None if unit else subject_after(text, n.end, seg.end, lex)
+    hyphen = lex.match(" " + text[n.end + 1 : seg.end], 1) if unit is None and text[n.end : n.end + 1] == "-" else None
+    if hyphen is not None and hyphen.category is not None and (after is None or after.category is None):  # "a 70-drone attack"
+        a, b = n.end + hyphen.start, n.end + hyphen.end
+        after = Subject(a, b, hyphen.category, hyphen.subtype, hyphen.text if hyphen.name else None)
     if label is not None and after is not None and after.category is not None:
         label = None  # "184 air attack assets: 78 missiles and 106 drones": the number has its own noun
     subj = None if unit else (label or after)
+    noun = _OUTCOME_NOUN_RE.match(text, n.end, seg.end) if unit is None and n.kind not in ("negation", "article", "daily") else None
+    if noun is not None and (subj is None or subj.category is None or subj.reference == "others"):
+        o = outcome_at(OUTCOME_RE.match(text, noun.start("w"), seg.end))  # type: ignore[arg-type]
+        subj = Subject(noun.start("w"), noun.end("w"), "personnel", None, None, None, o)  # "four deaths", "26 injuries"
     crew = _CREW_OF_RE.search(text, max(seg.start, n.start - 30), n.start)
     if subj is None and unit is None and crew is not None:  # "the crew of five", "a group of 10"
         subj = Subject(crew.start(), crew.end("w"), "personnel", None, None)
@@ -224,10 +280,30 @@ def _read_item(text: str, seg: Segment, nums: Sequence[Number], n: Number, lex: 
             own = _pre_outcome(text, max(prev_end, seg.start), n.start)
         if own is None and label is None:
             own = bare_outcome(text, np_end, seg.end)
+        if own is None and label is None:
+            own = _outcome_beyond(text, seg, np_end)
         elif own is not None and own.equipment == "lost" and own.end <= n.start and label is None:
             specific = bare_outcome(text, np_end, seg.end)  # "lost 1,530 soldiers killed or wounded"
             own = specific if specific is not None and specific.start - np_end <= 1 else own
     return _Item(n, subj, unit, label is not None, own)
+
+
+def _outcome_beyond(text: str, seg: Segment, np_end: int) -> Outcome | None:
+    """An outcome that stands apart from the noun phrase: "four employees among those injured", "a child
+    was among them" (the outcome told of them just before), "Two others, including a 4-year-old
+    child, suffered wounds", "58 of which it was able to shoot down"."""
+    among = _AMONG_RE.match(text, np_end, seg.end)
+    if among is not None:
+        return outcome_at(OUTCOME_RE.match(text, among.start("o"), seg.end))  # type: ignore[arg-type]
+    if _AMONG_THEM_RE.match(text, np_end, seg.end):
+        para = text.rfind("\n\n", 0, seg.start) + 1
+        told = [o for o in find_outcomes(text, para, np_end) if o.personnel in ("killed", "injured", "killed_or_injured")]
+        return told[-1] if told else None
+    aside = re.compile(r",\s*including\s+[^,.;]{1,60},").match(text, np_end, seg.end)
+    if aside is not None:
+        return post_outcome(text, aside.end(), seg.end) or bare_outcome(text, aside.end(), seg.end)
+    which = _OF_WHICH_IT_RE.match(text, np_end, seg.end)
+    return outcome_at(OUTCOME_RE.match(text, which.start("o"), seg.end)) if which else None  # type: ignore[arg-type]
 
 
 def _share_outcomes(text: str, seg: Segment, items: Sequence[_Item], header_outcome: Outcome | None) -> list[Outcome | None]:
@@ -242,7 +318,9 @@ def _share_outcomes(text: str, seg: Segment, items: Sequence[_Item], header_outc
             p_end = p.subject.end if p.subject else p.number.end
             own_after = p.own is not None and p.own.start >= p_end
             gap = text[p_end : it.number.start]
-            partitive = it.subject is not None and it.subject.reference == "partitive"
+            whole_again = re.search(r"\bof\s+the\s+$", text[max(seg.start, p.number.start - 8) : p.number.start], re.IGNORECASE)
+            partitive = whole_again is not None or (it.subject is not None and it.subject.reference == "partitive" and it.subject.category is None) or (
+                re.match(r"\s+of\s+(?:which|whom|them)\b", text[it.number.end : it.number.end + 12]) is not None)  # "..., 58 of which"
             joined = (it.label and p.label and re.fullmatch(r"[^\d]*", gap) is not None) or (
                 not own_after and not partitive and _LIST_SEP_RE.match(gap) is not None
             )
@@ -267,7 +345,7 @@ def _share_outcomes(text: str, seg: Segment, items: Sequence[_Item], header_outc
             shared[k] = shared[k - 1]  # "30 people were killed, including four civilians"
     outs = find_outcomes(text, seg.start, seg.end)
     for k, it in enumerate(items):
-        if shared[k] is None and it.unit is None and (it.label or seg.kind == "list_item"):
+        if shared[k] is None and it.unit is None and (it.label or seg.kind == "list_item" or it.number.kind == "daily"):
             earlier = [o for o in outs if o.end <= it.number.start]
             shared[k] = earlier[-1] if earlier else header_outcome
     return shared
@@ -283,24 +361,48 @@ def _read_segment(
     ctx: _Context,
 ) -> tuple[list[Draft], _Context]:
     outcome_spans = [(o.start, o.end) for o in find_outcomes(text, seg.start, seg.end)]
-    nums = [n for n in find_numbers(masked, seg.start, seg.end) if not any(a <= n.start < b for a, b in outcome_spans)]
+    names = [(m.start, m.end) for m in lex.find_all(text, seg.start, seg.end) if m.name]
+    nums = [n for n in find_numbers(masked, seg.start, seg.end)
+            if not any(a <= n.start < b for a, b in outcome_spans)
+            and not (n.kind == "digits" and any(a < n.start < b for a, b in names))]  # "eight Leopard 2 tanks"  # fmt: skip
     items: list[_Item] = []
     prev_end = seg.start
     for n in nums:
         if n.kind == "article" and re.search(r"\b(?:with|by|at|in|on|near|over|to|from|into|across|towards?|behind|inside|"
-                                             r"outside|around)\s+$", text[max(seg.start, n.start - 8) : n.start]):
+                                             r"outside|around|using)\s+$", text[max(seg.start, n.start - 8) : n.start]) and not (
+                re.search(r"\b(?:damage|blows?|hits?)\s+to\s+$", text[max(seg.start, n.start - 12) : n.start], re.IGNORECASE)):
             continue  # "hit by an FPV drone", "at an airfield": an instrument or a place, not a counted item
+        if n.kind == "both" and re.match(r"\s+(?:[\w\-]+\s+){1,2}?and\b", text[n.end : n.end + 40]) and not re.match(
+                r"\s+(?:[\w\-]+\s+)?(?:were|was|are|have|had)\b", text[n.end : n.end + 30]):
+            continue  # "by both military and civilian authorities": a conjunction, not a count
+        if n.kind == "negation" and (_NO_REPORTS_RE.match(text, n.end, seg.end) or _NONE_REPORTED_RE.match(text, n.end, seg.end)):
+            continue  # "no immediate reports of damage or casualties": nothing is said to be zero
+        if _INSTRUMENT_RE.search(text, max(seg.start, n.start - 30), n.start):
+            continue  # "using just one drone", "a direct hit of a Lancet": the one weapon used, not a counted item
         it = _read_item(text, seg, nums, n, lex, prev_end)
+        if re.search(r"\bof\s+the\s+$", text[max(seg.start, n.start - 8) : n.start], re.IGNORECASE) and it.subject is not None:
+            it = dataclasses.replace(it, own=None, label=False)  # "Of the 132 drones, ...": the whole told again
         items.append(it)
         if (it.subject is not None and it.subject.category is not None) or n.kind not in ("article", "both"):
             prev_end = max(prev_end, it.subject.end if it.subject else n.end)
+    for k in range(len(items) - 1):  # "three missile and 159 air strikes": one head noun for both
+        a, b = items[k], items[k + 1]
+        if (a.subject is not None and b.subject is not None and b.subject.category is None and b.subject.reference is None
+                and not b.subject.unknown and re.fullmatch(r"\s+(?:and|or)\s+", text[a.subject.end : b.number.start])
+                and not re.search(r"e?s$", text[a.subject.start : a.subject.end])):  # fmt: skip
+            items[k] = dataclasses.replace(a, subject=b.subject)
     for k in range(len(items) - 1):  # "26 of 29 drones": the first number counts the second's noun
         a, b = items[k], items[k + 1]
         if a.subject is None and a.unit is None and re.fullmatch(r"\s+(?:out\s+)?of\s+", text[a.number.end : b.number.start]):
             items[k] = dataclasses.replace(a, subject=b.subject)
     shared = _share_outcomes(text, seg, items, header[0] if header else None)
-    first_num = next((it.number.start for it in items if it.unit is None), None)
-    cues = scope_cues(text, seg.start, seg.end, first_num)
+    items, shared = _elided(text, seg, items, shared, lex)
+    first_num = next((it.number.start for it in items if it.unit is None and not (
+        it.number.kind in ("article", "both", "negation") and (it.subject is None or it.subject.category is None))), None)  # "In a Monday report, ..."
+    day_para = seg.paragraph if DAY_SCOPE_RE.search(text, seg.start, seg.end) else ctx.day_paragraph
+    day_scope = day_para is not None and seg.paragraph - day_para <= 1
+    carried = ctx.carried[0] if ctx.carried is not None and seg.paragraph - ctx.carried[1] <= 2 else None
+    cues = scope_cues(text, seg.start, seg.end, first_num, day_scope=day_scope, carried=carried)
     if header:  # a list's header covers its lines ("The total combat losses ... from 24.02.22:")
         cues += tuple(dataclasses.replace(c, clause=(seg.start, seg.end)) for c in header[2])
     named: list[tuple[int, str | None, str]] = []
@@ -309,15 +411,76 @@ def _read_segment(
         named.append((a.pos, a.name or last, a.verb))
         last = a.name or last
     parts = clauses(text, seg.start, seg.end)
+    dailies = sum(1 for it in items if it.number.kind == "daily")
     drafts = []
     for k, it in enumerate(items):
         nxt = items[k + 1].number if k + 1 < len(items) else None
         cumulative = nxt is not None and nxt.kind == "daily" and not re.search(r"[;\n]", text[it.number.end : nxt.start])
+        # an inline list with daily changes: its figures without one are totals too ("961 air defense systems")
+        cumulative = cumulative or (dailies >= 2 and it.number.kind != "daily" and it.unit is None and it.subject is not None)
         prev_subject = items[k - 1].subject if k > 0 else None
         d = _make_draft(text, seg, index, it, shared[k], cumulative, prev_subject, cues, named, header, parts)
         if d is not None:
             drafts.append(d)
-    return drafts, _Context(last)
+    counted = [d.claim.cue.kind for d in drafts if d.claim.category is not None or d.claim.cue.kind in ("cumulative_total", "time_scope")]
+    scoped = counted and all(k in ("cumulative_total", "time_scope") for k in counted)
+    own_day = DAY_SCOPE_RE.search(text, seg.start, seg.end) is not None
+    carry = (max(set(counted), key=counted.count), seg.paragraph) if scoped else (
+        None if counted and not own_day else ctx.carried)  # "This number includes 1,180 ... over the past day" keeps it
+    return drafts, _Context(last, carry, day_para)
+
+
+_PLACE = r"(?:the\s+)?(?:occupied\s+)?(?:[A-Z]|(?:[a-z]+\s+){0,2}(?:city|town|village|region|oblast|province|district)\s+of\s+[A-Z])"
+_PLACE_AFTER_RE = re.compile(rf"\s+(?:each\s+)?(?:over|in|near|above|across|around|off|on|at)\s+{_PLACE}")
+_PLACE_RE = re.compile(rf"\b(?:over|in|near|above|across|around|off|on|at)\s+{_PLACE}")
+_RESTATED_RE = re.compile(r"\s*(?:in\s+total|in\s+all|altogether)?\s*(?:,[^,.;]{0,60}\b(?:said|says|reported|added|claimed)\b[^.;]*)?"
+                          r"[.;!]?\s*$", re.IGNORECASE)  # fmt: skip
+
+
+def _elided(text: str, seg: Segment, items: list[_Item], shared: list[Outcome | None],
+            lex: Lexicon) -> tuple[list[_Item], list[Outcome | None]]:  # fmt: skip
+    """Numbers whose noun and verb are left out.
+
+    * A breakdown by place: "11 drones were shot down over the Belgorod Region, 28 over the
+      Voronezh Region and one each over ..." (28 and 1 take the item before them).
+    * A figure restating its clause after a dash: "most of the drones were shot down over the
+      Black Sea – 60 in total" (60 takes the clause's last noun and outcome).
+    """
+    items, shared = list(items), list(shared)
+    for k, it in enumerate(items):
+        n = it.number
+        if it.unit is not None or it.label or n.kind not in ("digits", "words"):
+            continue
+        np_end = it.subject.end if it.subject is not None else n.end
+        if k > 0 and shared[k] is None and _PLACE_AFTER_RE.match(text, np_end, seg.end):
+            p = items[k - 1]
+            before = text[p.number.end : n.start]
+            chained = p.subject is None and p.unit is None and _PLACE_AFTER_RE.match(text, p.number.end, seg.end) is not None
+            if (p.unit is None and (p.subject is not None or chained) and _PLACE_RE.search(before)
+                    and re.search(r"(?:,|\band)\s*$", before) and not re.search(r"\d", before)):  # fmt: skip
+                if p.subject is None:  # "including 66 over the Krasnodar region and 45 over Saratov": like the one before
+                    items[k] = dataclasses.replace(it, subject=Subject(n.end, n.end, None, None, None, "sibling"))
+                    shared[k] = shared[k] or shared[k - 1]
+                    continue
+                if it.subject is not None:  # "..., six drones over the Tver Region": the verb is left out
+                    if it.subject.category == p.subject.category:
+                        shared[k] = shared[k - 1]
+                    continue
+                subj = p.subject
+                ref = "sibling" if subj.category is None else None  # "26 of them ..., 25 over Bryansk": the same whole
+                items[k] = dataclasses.replace(it, subject=Subject(n.end, n.end, subj.category, subj.subtype, subj.equipment, ref))
+                shared[k] = shared[k] or shared[k - 1]
+                continue
+        if it.subject is not None:
+            continue
+        if re.search(r"\s[–—-]\s*$|:\s*$", text[max(seg.start, n.start - 3) : n.start]) and _RESTATED_RE.match(text, n.end, seg.end):
+            nouns = [m for m in lex.find_all(text, seg.start, n.start) if m.category is not None]
+            outs = [o for o in find_outcomes(text, seg.start, n.start) if not is_noun_form(o)]
+            if nouns and outs:
+                head = nouns[-1]
+                items[k] = dataclasses.replace(it, subject=Subject(n.end, n.end, head.category, head.subtype, None))
+                shared[k] = shared[k] or outs[-1]
+    return items, shared
 
 
 def _main_figure_start(nums: Sequence[Number], daily: Number) -> int:
@@ -336,7 +499,12 @@ def _decide_cue(text: str, it: _Item, outcome: Outcome | None, cumulative: bool,
         return Cue("daily_change", text[n.start : n.end], (n.start, n.end))
     if cumulative and nxt_span is not None:
         return Cue("cumulative_total", text[nxt_span[0] : nxt_span[1]], nxt_span)
-    scope = [c for c in cues if c.clause[0] <= n.start <= c.clause[1] and (c.kind != "deployment" or outcome is None)]
+    np_end = it.subject.end if it.subject is not None else n.end
+    purpose = _PURPOSE_RE.match(text, np_end, min(len(text), np_end + 120)) is not None
+    cues = tuple(c for c in cues if not (purpose and c.kind == "deployment" and c.end <= n.start))  # "sent 550 troops ... to cross"
+    scope = [c for c in cues if c.clause[0] <= n.start <= c.clause[1] and (c.kind != "deployment" or outcome is None)
+             and not (c.kind == "deployment" and c.start > np_end and text[np_end : c.start].strip() == ""
+                      and text[c.start : c.end].lower().endswith("ing"))]  # "two soldiers deploying the drone"  # fmt: skip
     if scope:
         c = min(scope, key=lambda c: abs(c.start - n.start))
         return Cue(c.kind, text[c.start : c.end], (c.start, c.end))
@@ -377,8 +545,10 @@ def _make_draft(
             return None  # "no longer", "no comment"
     if n.kind in ("article", "both") and subj is not None and (subj.category is None and subj.reference != "generic"):
         return None  # "a statement", "both sides"
-    if n.kind == "article" and re.match(r"\s*,\s*(?:was|were|is|are|had|has)\b", after_np):
-        return None  # an appositive: "One of the tanks, a T-80BVM, was hit"
+    if outcome is None and _AGENT_RE.match(after_np):
+        return None  # "one of its naval drones had destroyed a Russian helicopter": the weapon, not a counted target
+    if n.kind == "article" and re.match(r"\s*,\s*(?:was|were|is|are|had|has|whose|who|which|whom)\b", after_np):
+        return None  # an appositive or a relative: "One of the tanks, a T-80BVM, was hit", "a soldier, whose identity ..."
     category = subj.category if subj else None
     ref: str | None = None
     if subj is None and it.unit is None:
@@ -391,11 +561,12 @@ def _make_draft(
             category, subj, ref = prev_subject.category, prev_subject, None  # "12 drones out of 17 launched"
     elif subj is not None and subj.reference is not None and (category is None or subj.reference == "partitive"):
         ref = subj.reference
-    elif subj is not None and subj.unknown and outcome is not None and it.unit is None:
+    elif subj is not None and subj.unknown and outcome is not None and outcome.equipment is not None and it.unit is None:
         # an outcome on a noun the lexicon does not know: "141 areas were struck", "35 attackers were killed"
         category = "personnel" if PERSONNEL_WORDS.fullmatch(outcome.text) else "other"
     if n.kind == "article" and ref is None and category is not None and outcome is None and not it.label:
-        prev_ok = prev_subject is not None and prev_subject.category is not None
+        prev_ok = (prev_subject is not None and prev_subject.category is not None
+                   and _LIST_SEP_RE.match(text[prev_subject.end : n.start]) is not None)  # fmt: skip
         if not prev_ok and not re.match(r"\s*(?:,|and\b)", after_np):
             return None  # "a" counts only with an outcome or as an item of a list
     nxt_span = None
@@ -408,7 +579,8 @@ def _make_draft(
     clause = next((p for p in parts if p[0] <= n.start <= p[1]), (seg.start, seg.end))
     in_clause = [a for a in named if clause[0] <= a[0] <= clause[1]]
     before = [a for a in in_clause if a[0] < n.start]
-    pick = before[-1] if before else (in_clause[0] if in_clause else (named[0] if named else None))
+    earlier = [a for a in named if a[0] < n.start]  # "X said ... and that no vehicles were hit": X
+    pick = before[-1] if before else (in_clause[0] if in_clause else (earlier[-1] if earlier else (named[0] if named else None)))
     claimant = pick[1] if pick else (header[1] if header else None)
     qualifiers = {q for q, rx in _HEDGES if rx.search(text, clause[0], clause[1])}
     if pick and pick[2].lower().startswith("claim"):
@@ -416,7 +588,7 @@ def _make_draft(
     if _UNVERIFIED_RE.search(text, clause[0], clause[1]):
         qualifiers.add("unverified")
     start, end = n.start, max(n.end, subj.end if subj else n.end, it.unit[1] if it.unit else n.end)
-    if it.own is not None and not cue.background:
+    if it.own is not None and not cue.background and seg.start <= it.own.start < seg.end:
         start, end = min(start, it.own.start), max(end, it.own.end)
     elif cue.kind == "presence":
         seen = _PRESENCE_RE.match(text, end, seg.end)  # "3 soldiers were present", "20-30 infantry were seen"
@@ -425,7 +597,7 @@ def _make_draft(
     words = outcome if not cue.background or it.unit is None else None
     claim = Claim(
         category=category,
-        outcome=words.for_category(category) if words is not None and category is not None else None,
+        outcome=words.for_category(category, subj.subtype if subj else None) if words is not None and category is not None else None,
         count=None if it.unit and it.unit[0] == "date" else n.count,
         count_low=n.low if has_bounds else None,
         count_high=n.high if has_bounds else None,

@@ -59,7 +59,7 @@ def _term_pattern(term: str) -> str:
     parts = []
     for ch in stem:
         if ch == " ":
-            parts.append(r"\s+")
+            parts.append(r"(?:\s+|[-‐‑]\s*)")  # "armored fighting vehicle" also matches "armored-fighting vehicle"
         elif ch in "-‐‑":
             parts.append(r"[-‐‑ ]?")
         else:

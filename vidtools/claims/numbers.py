@@ -82,11 +82,11 @@ _DATE_RE = re.compile(
     )
 )
 _NUMBER_RE = re.compile(
-    r"(?P<daily>\(\s*\+\s*(?P<dv>\d[\d,\u00a0 ]*)\))"
+    r"(?P<daily>\(\s*\+\s*(?P<dv>\d[\d,\u00a0 ]*?)\s*(?:(?:in|over|during|for)\s+the\s+(?:past|last)\s+(?:day|24\s+hours))?\))"
     r"|(?P<neg>\b(?:no\s+one|nobody|none\s+of\s+(?:them\b|(?:the|their|its|our|these|those)\b)|not\s+a\s+single|"
     r"not\s+one|not\s+a|no|zero)\b)"
     r"|(?P<vague>\b(?:tens\s+of\s+thousands|hundreds\s+of\s+thousands|several\s+hundred|several\s+dozen|"
-    r"several\s+thousand|dozens|scores|hundreds|thousands|several|a\s+few|a\s+handful|numerous)\b)"
+    r"several\s+thousand|dozens|scores|hundreds|thousands|several|a\s+few|a\s+handful|numerous|multiple(?!\s+(?:rocket|launch)))\b)"
     r"|(?P<couple>\ba\s+(?:couple|pair)\s+of\b)"
     r"|(?P<both>\bboth\b)"
     rf"|(?P<words>\b{_WORDS_RE}\b)"
@@ -118,6 +118,9 @@ _BOUND_RE = re.compile(
 _BOUND_KIND = dict(_BOUND_WORDS)
 _RANGE_SEP_RE = re.compile(r"\s*(?:-|–|—|‒)\s*|\s+(?:to|or)\s+", re.IGNORECASE)
 _VALUE_RE = re.compile(rf"{_DIGITS_RE}(?![\w])|\b{_WORDS_RE}\b", re.IGNORECASE)
+
+
+_IDIOM_RE = re.compile(r"one\s+(?:by|after)\s+(?:one|another)\b|one\s+at\s+a\s+time\b|one\s+another\b", re.IGNORECASE)
 
 
 def mask_dates(text: str) -> tuple[str, tuple[DateSpan, ...]]:
@@ -205,6 +208,8 @@ def find_numbers(masked: str, start: int, end: int) -> tuple[Number, ...]:
     for m in _NUMBER_RE.finditer(masked, start, end):
         kind = m.lastgroup or ""
         a, b = m.start(), m.end()
+        if _IDIOM_RE.match(masked, a):
+            continue  # "one by one", "one after another"
         if kind == "dv":
             kind = "daily"
         if kind == "daily":

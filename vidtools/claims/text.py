@@ -98,7 +98,8 @@ def segments(text: str) -> tuple[Segment, ...]:
     """The segments of ``text`` in order.
 
     The first paragraph is a headline when it is one line that does not end a sentence with a
-    full stop. Lines that start with "Video:", "Caption:" ... are captions. A paragraph whose lines
+    full stop; so is the first line of a first paragraph of several lines when it ends with no
+    punctuation and the next line starts a sentence (a headline pasted above its article). Lines that start with "Video:", "Caption:" ... are captions. A paragraph whose lines
     are short list lines ("tanks — 3 (+1)", "🎯 2 tanks", "Personnel: 412") gives one segment per
     line, governed by the line ending in ":" just before the list (a header). Other paragraphs are
     split into sentences (wrapped lines are joined; a short line ends a sentence).
@@ -110,6 +111,11 @@ def segments(text: str) -> tuple[Segment, ...]:
         if pi == 0 and len(lines) == 1 and not first.endswith((".", ":")) and len(first) < 200:
             out.append(Segment(lines[0][0], lines[0][1], "headline", pi))
             continue
+        if (pi == 0 and len(lines) > 1 and not first.endswith((".", ":", "!", "?", ",", ";")) and len(first) < 200
+                and not _BULLET_RE.match(first) and not re.search(r"[—‒–:=]\s*\(?\+?\d", first) and len(first) >= 30
+                and text[lines[1][0]].isupper()):  # fmt: skip
+            out.append(Segment(lines[0][0], lines[0][1], "headline", pi))  # a headline pasted above its article
+            lines = lines[1:]
         list_lines = [s for s in lines if _is_list_line(text, s)]
         if len(lines) >= 2 and len(list_lines) >= max(2, len(lines) - 1):
             header = last_header
