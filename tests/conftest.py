@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# Tests never download: a known official model that is not on disk is an error, as with --offline.
+os.environ["VIDTOOLS_OFFLINE"] = "1"
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 MODEL_DIRNAME = "yolo11n_int8_openvino_model"

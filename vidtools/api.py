@@ -31,7 +31,7 @@ def analyze(
             ``model``, ``every``, ``fps``, ``start``, ``end``, ``conf``, ``iou``, ``imgsz``,
             ``device``, ``batch``, ``taxonomy``, ``tracker``, ``min_track_s``,
             ``track_buffer_s``, ``terminal_s``, ``shots``, ``crop_bars``, ``mask_overlays``,
-            ``allow_download``, ``html``, ``annotate``, ``blur_people``, ``claims``, ``quiet`` —
+            ``names``, ``offline``, ``trusted_models_only``, ``html``, ``annotate``, ``blur_people``, ``claims``, ``quiet`` —
             the same names as the CLI options).
         detector: A loaded detector to reuse across calls.
 

@@ -92,10 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("clips", nargs="+", metavar="CLIP", help="video file(s); each is analysed independently")
     p.add_argument("-o", "--out", required=True, metavar="OUT", help="output folder; reports go to OUT/<clip-stem>/")
     p.add_argument("--model", default=_D.model, metavar="M",
-                   help="model name (looked up in $VIDTOOLS_WEIGHTS, ./weights, ultralytics' weights dir) or a path "
-                        "to any format ultralytics loads (default: %(default)s)")
-    p.add_argument("--allow-download", action="store_true",
-                   help="if the named model is not found locally, let ultralytics download the official file (needs internet)")
+                   help="model name (yolo11n, yolov8n, visdrone, military or any NAME; looked up in $VIDTOOLS_WEIGHTS, "
+                        "./weights, ultralytics' weights dir) or a path to any format ultralytics loads (default: %(default)s)")
+    p.add_argument("--names", default=None, metavar="FILE",
+                   help="YAML with 'names:' (list or {id: name}) for a model whose file carries no class names "
+                        "(default: the model's metadata, or the metadata.yaml beside it)")
+    p.add_argument("--offline", action="store_true",
+                   help="never use the network: a known official model (yolo11n, yolov8n) that is not on disk is an error "
+                        "instead of a one-time verified download (same as VIDTOOLS_OFFLINE=1)")
+    p.add_argument("--trusted-models-only", action="store_true",
+                   help="refuse a .pt checkpoint (a Python pickle) whose sha256 is not in weights/manifest.yaml")
     _add_sampling(p)
     p.add_argument("--conf", type=float, default=_D.conf, help="detection confidence threshold 0..1 (default: %(default)s)")
     p.add_argument("--iou", type=float, default=_D.iou, help="NMS IoU threshold 0..1 (default: %(default)s)")
@@ -132,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_segment(p)
     _add_common(p)
 
+    p = sub.add_parser("models", help="list the models found locally: format, input size, batch, classes, categories, runtime, manifest check")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="model files or folders to describe (default: every model in the search places)")
+    p.add_argument("--taxonomy", default=None, metavar="FILE", help="map classes to categories with this YAML instead of the built-in taxonomy")
+    p.add_argument("--json", action="store_true", help="print JSON instead of the text listing")
+    _add_common(p)
+
     p = sub.add_parser("claims", help="extract numeric claims from a text file into claims.json")
     p.add_argument("textfile", metavar="TEXTFILE", help="UTF-8 text (article, press release, post)")
     p.add_argument("-o", "--out", default=None, metavar="FILE", help="write claims JSON here (default: print to stdout)")
@@ -155,7 +167,7 @@ def config_from_args(a: argparse.Namespace) -> AnalysisConfig:
         taxonomy=a.taxonomy, tracker=a.tracker, device_pipeline=a.device_pipeline,
         min_track_s=a.min_track_s, track_buffer_s=a.track_buffer_s, terminal_s=a.terminal_s,
         shots=not a.no_shots, crop_bars=not a.no_crop_bars, mask_overlays=not a.no_mask_overlays,
-        allow_download=a.allow_download, html=not a.no_html, annotate=a.annotate, blur_people=a.blur_people,
+        names=a.names, offline=a.offline, trusted_models_only=a.trusted_models_only, html=not a.no_html, annotate=a.annotate, blur_people=a.blur_people,
         claims=a.claims, quiet=a.quiet,
     )
 
@@ -249,6 +261,18 @@ def _cmd_shots(a: argparse.Namespace) -> int:
     return rc
 
 
+def _cmd_models(a: argparse.Namespace) -> int:
+    from vidtools.models import list_models, missing_known, render
+    from vidtools.taxonomy import load_taxonomy
+
+    entries = list_models(a.paths, load_taxonomy(a.taxonomy))
+    if a.json:
+        print(json.dumps([e.to_dict() for e in entries], indent=2, ensure_ascii=False))
+    else:
+        print(render(entries, [] if a.paths else missing_known()), end="")
+    return EXIT_OK
+
+
 def _cmd_claims(a: argparse.Namespace) -> int:
     from vidtools.claims import (
         claims_to_json,
@@ -303,6 +327,7 @@ COMMANDS = {
     "frames": _cmd_frames,
     "analyze": _cmd_analyze,
     "shots": _cmd_shots,
+    "models": _cmd_models,
     "claims": _cmd_claims,
     "compare": _cmd_compare,
 }

@@ -47,8 +47,12 @@ class AnalysisConfig:
         shots: Detect shots and strikes.
         crop_bars: Run the detector on the active picture only (letterbox / pillarbox removed).
         mask_overlays: Drop detections inside static overlays (OSD text, crosshair, watermark).
-        allow_download: Let ultralytics download an official model by name when it is not
-            found locally (needs internet; never the default).
+        names: Path of a YAML names file (``names:`` list or ``{id: name}``) for a model whose
+            file carries no class names (None = the model's metadata or the metadata.yaml beside it).
+        offline: Never use the network: a known official model that is not on disk is an error
+            instead of a one-time download (``VIDTOOLS_OFFLINE=1`` does the same).
+        trusted_models_only: Refuse a ``.pt`` checkpoint (a Python pickle) whose sha256 is not in
+            ``weights/manifest.yaml``.
         html: Write ``report.html`` (and ``index.html`` for several clips) with the report.
         annotate: Also write ``annotated.mp4`` and ``contact_sheet.jpg``.
         blur_people: Blur persons in every image of the HTML report and annotated media.
@@ -77,7 +81,9 @@ class AnalysisConfig:
     shots: bool = True
     crop_bars: bool = True
     mask_overlays: bool = True
-    allow_download: bool = False
+    names: str | None = None
+    offline: bool = False
+    trusted_models_only: bool = False
     html: bool = True
     annotate: bool = False
     blur_people: bool = False

@@ -48,21 +48,29 @@ log = logging.getLogger(__name__)
 
 
 def load_detector(config: AnalysisConfig) -> Detector:
-    """The YOLO detector described by a config (model, conf, iou, imgsz, device): the device path
-    (:class:`~vidtools.device.detector.TorchDetector`) when ``config.device_pipeline`` selects it,
-    else ultralytics' ``predict`` (:class:`~vidtools.detect.YoloDetector`)."""
-    from vidtools.device.detector import TorchDetector, use_device_pipeline
+    """The YOLO detector described by a config (model, conf, iou, imgsz, device, names, offline,
+    trust): the device path (:class:`~vidtools.device.detector.TorchDetector`) when
+    ``config.device_pipeline`` selects it, else :class:`~vidtools.detect.YoloDetector`."""
+    from vidtools.device.detector import TorchDetector, is_architecture, use_device_pipeline
+    from vidtools.weights import resolve_model
 
-    if use_device_pipeline(config.device_pipeline, config.model, config.device, allow_download=config.allow_download):
-        return TorchDetector(config.model, conf=config.conf, iou=config.iou, imgsz=config.imgsz,
-                             device=config.device, allow_download=config.allow_download)
+    # resolved (and, for a known official name, downloaded) once, for both paths
+    model = config.model if is_architecture(config.model) else resolve_model(
+        config.model, offline=config.offline, progress=not config.quiet)
+    if use_device_pipeline(config.device_pipeline, model, config.device, offline=config.offline):
+        return TorchDetector(model, conf=config.conf, iou=config.iou, imgsz=config.imgsz,
+                             device=config.device, names=config.names, offline=config.offline,
+                             trusted_models_only=config.trusted_models_only)
     return YoloDetector(
-        config.model,
+        model,
         conf=config.conf,
         iou=config.iou,
         imgsz=config.imgsz,
         device=config.device,
-        allow_download=config.allow_download,
+        names=config.names,
+        offline=config.offline,
+        trusted_models_only=config.trusted_models_only,
+        quiet=config.quiet,
     )
 
 

@@ -1,8 +1,8 @@
 """The module boundaries DESIGN.md states, checked on the source (AST, nothing is run).
 
 * Only the detector and tracker adapters import the model libraries (ultralytics, torch);
-  ``weights.py`` may read ultralytics' settings lazily (inside a function, ``ultralytics.utils``
-  only) to find its weights folder.
+  ``weights.py`` may read ultralytics' settings (its weights folder) and call its downloader,
+  lazily (inside a function).
 * ``types.py``: frozen dataclasses, no I/O, no other vidtools module.
 * Nothing inside the package imports the package root (``vidtools/__init__``) except the CLI,
   which is a client of the public API; ``__version__`` lives in ``_version.py``.
@@ -31,13 +31,16 @@ ADAPTERS = {
     "vidtools/detect.py",  # the detector adapter (ultralytics' predict)
     "vidtools/device/detector.py",  # the device-side detector adapter (ultralytics' model loader)
     "vidtools/track_ultralytics.py",  # the tracker adapter
+    "vidtools/openvino_streams.py",  # OpenVINO streams with ultralytics' letterbox and NMS
+    "vidtools/formats.py",  # reads export metadata with ultralytics' own reader (no model is loaded)
 }
 """Modules that may import the model libraries. A new adapter (e.g. a device-side detector
 module) is added here by name."""
 TORCH_ONLY = {"vidtools/device/letterbox.py", "vidtools/device/nms.py"}
 """Tensor code of the device path: may import torch / torchvision, never ultralytics."""
-LAZY_SETTINGS = {"vidtools/weights.py": "ultralytics.utils"}
-"""Modules that may read ultralytics' settings, inside a function only, from this module only."""
+LAZY_SETTINGS = {"vidtools/weights.py": ("ultralytics.utils", "ultralytics.utils.downloads")}
+"""Modules that may read ultralytics' settings (and use its downloader), inside a function only,
+from these modules only."""
 PANDAS = {"vidtools/report/writer.py": "top", "vidtools/types.py": "lazy"}
 """Where pandas may be imported ("lazy": inside functions or under TYPE_CHECKING only)."""
 CLI_MAY_NOT_IMPORT = ("vidtools.pipeline", "vidtools.detect", "vidtools.track", "vidtools.track_ultralytics",
@@ -95,7 +98,7 @@ def test_only_the_adapters_import_the_model_libraries() -> None:
                 continue
             if rel in TORCH_ONLY and top_package(name) in ("torch", "torchvision"):
                 continue
-            if rel in LAZY_SETTINGS and lazy and name == LAZY_SETTINGS[rel]:
+            if rel in LAZY_SETTINGS and lazy and name in LAZY_SETTINGS[rel]:
                 continue
             found.append(f"{rel}:{line} imports {name}")
     assert found == []

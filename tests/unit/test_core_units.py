@@ -7,10 +7,9 @@ import pytest
 
 from vidtools.config import AnalysisConfig
 from vidtools.count import count_shots, frame_counts, shot_of, summarize
-from vidtools.errors import TaxonomyError, UsageError, WeightsNotFoundError
+from vidtools.errors import TaxonomyError, UsageError
 from vidtools.taxonomy import default_taxonomy, load_taxonomy
 from vidtools.types import CountStats, Detections, FrameCounts, SampledFrames, Shot
-from vidtools.weights import resolve_model, sha256_model, verify_against_manifest
 
 
 @pytest.mark.parametrize(
@@ -125,42 +124,6 @@ def test_detections_of_a_clip_concat_group_and_table():
     assert list(table.columns) == ["frame_index", "t_s", "class_id", "class", "conf", "x1", "y1", "x2", "y2"]
     assert Detections.from_frame(table) == clip
     assert Detections.concat([]) == Detections.empty()
-
-
-def test_resolve_model_by_name_and_path(tmp_path, monkeypatch):
-    d1, d2 = tmp_path / "a", tmp_path / "b"
-    (d2 / "mynet_int8_openvino_model").mkdir(parents=True)
-    d1.mkdir()
-    (d1 / "other.pt").write_bytes(b"x")
-    monkeypatch.setenv("VIDTOOLS_WEIGHTS", f"{d1}:{d2}")
-    r = resolve_model("mynet")
-    assert r.path == str(d2 / "mynet_int8_openvino_model") and not r.download
-    assert resolve_model(str(d1 / "other.pt")).path == str(d1 / "other.pt")
-    with pytest.raises(WeightsNotFoundError) as e:
-        resolve_model("yolo11n")
-    msg = str(e.value)
-    assert str(d1 / "yolo11n.pt") in msg and str(d2 / "yolo11n_int8_openvino_model") in msg and "--model" in msg
-    with pytest.raises(WeightsNotFoundError, match="nothere.pt"):
-        resolve_model(str(tmp_path / "nothere.pt"))
-    assert resolve_model("yolo11n", allow_download=True).download is True
-    with pytest.raises(WeightsNotFoundError):
-        resolve_model("not_an_official_name", allow_download=True)
-
-
-def test_manifest_verification(tmp_path):
-    m = tmp_path / "net_openvino_model"
-    m.mkdir()
-    (m / "a.bin").write_bytes(b"abc")
-    import hashlib
-
-    good = {"net_openvino_model": {"files": {"a.bin": hashlib.sha256(b"abc").hexdigest()}}}
-    assert verify_against_manifest(m, good)["verified"] is True
-    bad = {"net_openvino_model": {"files": {"a.bin": "0" * 64}}}
-    assert verify_against_manifest(m, bad) == {"entry": "net_openvino_model", "verified": False, "mismatched": ["a.bin"]}
-    assert verify_against_manifest(m, {})["verified"] is None
-    h1 = sha256_model(m)
-    (m / "a.bin").write_bytes(b"abd")
-    assert sha256_model(m) != h1
 
 
 def test_device_choice(monkeypatch, tmp_path):

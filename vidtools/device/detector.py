@@ -31,8 +31,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from vidtools import classnames, formats
 from vidtools.config import DEVICE_PIPELINES
-from vidtools.detect import model_format, pick_device
+from vidtools.detect import check_trust, forbid_autoinstall, model_format, pick_device
 from vidtools.device.letterbox import (
     Letterbox,
     letterbox_batch,
@@ -41,13 +42,9 @@ from vidtools.device.letterbox import (
 )
 from vidtools.device.nms import batched_nms, to_source
 from vidtools.errors import ModelLoadError, UsageError
+from vidtools.manifest import identify, load_manifest, sha256_model
 from vidtools.types import Detections
-from vidtools.weights import (
-    ResolvedModel,
-    resolve_model,
-    sha256_model,
-    verify_against_manifest,
-)
+from vidtools.weights import ResolvedModel, resolve_model
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +116,14 @@ def random_model(cfg: str = "yolo11n.yaml", seed: int = 0) -> torch.nn.Module:
     return model.eval()
 
 
-def use_device_pipeline(choice: str, model: str, device: str, *, allow_download: bool = False) -> bool:
+def use_device_pipeline(choice: str, model: str | ResolvedModel, device: str, *, offline: bool = False) -> bool:
     """Whether a model runs on the device path (:class:`TorchDetector`) or through ``predict``.
 
     Args:
         choice: ``auto``, ``on`` or ``off`` (:data:`vidtools.config.DEVICE_PIPELINES`).
-        model: Model name, weights path or architecture ``.yaml``.
+        model: Model name, weights path or architecture ``.yaml`` (or an already resolved model).
         device: ``auto``, ``cpu``, ``cuda``, ``cuda:N``.
-        allow_download: As for :func:`vidtools.weights.resolve_model`.
+        offline: As for :func:`vidtools.weights.resolve_model`.
 
     Returns:
         ``on``: True; ``off``: False; ``auto``: True for an architecture ``.yaml`` (only this
@@ -140,9 +137,9 @@ def use_device_pipeline(choice: str, model: str, device: str, *, allow_download:
         raise UsageError(f"device_pipeline must be one of {', '.join(DEVICE_PIPELINES)}, got {choice!r}")
     if choice != "auto":
         return choice == "on"
-    if is_architecture(model):
+    if isinstance(model, str) and is_architecture(model):
         return True
-    fmt = model_format(resolve_model(model, allow_download=allow_download).path)
+    fmt = model_format((model if isinstance(model, ResolvedModel) else resolve_model(model, offline=offline)).path)
     return fmt in DEVICE_FORMATS and pick_device(device)[0] != "cpu"
 
 
@@ -163,7 +160,9 @@ class TorchDetector:
         imgsz: Inference size in pixels (fixed-size exports use their own).
         device: ``auto`` (CUDA with half precision when present), ``cpu``, ``cuda``, ``cuda:N``.
         max_det: Most boxes per image.
-        allow_download: Let ultralytics download an official model by name when not found.
+        names: A names file (YAML with ``names:``) for a model whose file carries no class names.
+        offline: Forbid downloading a known official model that is not on disk.
+        trusted_models_only: Refuse a ``.pt`` pickle whose sha256 is not in the manifest.
         seed: Seed of the random weights of an architecture ``.yaml``.
 
     Raises:
@@ -173,29 +172,41 @@ class TorchDetector:
 
     def __init__(
         self,
-        model: str = "yolo11n",
+        model: str | ResolvedModel = "yolo11n",
         *,
         conf: float = 0.25,
         iou: float = 0.7,
         imgsz: int = 640,
         device: str = "auto",
         max_det: int = 300,
-        allow_download: bool = False,
+        names: str | None = None,
+        offline: bool = False,
+        trusted_models_only: bool = False,
         seed: int = 0,
     ) -> None:
         from ultralytics.nn.autobackend import AutoBackend
         from ultralytics.utils.checks import check_imgsz
 
         device, half = pick_device(device)
-        if is_architecture(model):
+        self._sha256: str | None = None
+        self._manifest = None
+        self._trust = None
+        if isinstance(model, str) and is_architecture(model):
             self.resolved = ResolvedModel(model, model, ())
             self.format = "yaml"
             weights: Any = random_model(model, seed)
             log.warning("%s: random weights (seed %d): for speed and equality tests only, never for counts", model, seed)
         else:
-            self.resolved = resolve_model(model, allow_download=allow_download)
+            self.resolved = model if isinstance(model, ResolvedModel) else resolve_model(model, offline=offline)
             self.format = model_format(self.resolved.path)
             weights = self.resolved.path
+            # the same checks as YoloDetector, before anything opens the file
+            fmt = formats.format_of(weights)
+            formats.require_runtime(fmt, weights)
+            self._sha256 = sha256_model(weights)
+            self._manifest = identify(weights, sha256=self._sha256)
+            self._trust = check_trust(fmt, weights, self._manifest, self._sha256, trusted_only=trusted_models_only)
+            forbid_autoinstall()
         self.conf, self.iou, self.imgsz, self.max_det, self.seed = conf, iou, imgsz, max_det, seed
         try:
             with contextlib.redirect_stdout(io.StringIO()):
@@ -210,7 +221,19 @@ class TorchDetector:
         self._torch_device = torch.device(b.device)
         self.device = str(self._torch_device)
         self.half = bool(b.fp16)
-        self.names: dict[int, str] = {int(k): str(v) for k, v in dict(b.names).items()}
+        own = {int(k): str(v) for k, v in dict(b.names).items()}
+        if self.format == "yaml":
+            self.class_names = classnames.ClassNames(own, classnames.MODEL_METADATA)
+        else:  # the same sources and order as YoloDetector
+            meta = formats.read_metadata(weights)
+            known = self._manifest.known if self._manifest is not None and self._manifest.verified else None
+            self.class_names = classnames.resolve_names(
+                model_names=own, n_classes=None,
+                sidecar_names=meta.names if meta.beside else None, sidecar_path=meta.source if meta.beside else None,
+                names_file=names, model_path=weights,
+                manifest_names=dict(enumerate(load_manifest().classes_of(known))) if known is not None else None,
+            )
+        self.names: dict[int, str] = self.class_names.as_dict()
         self.stride = int(b.stride)
         dynamic = bool(getattr(b, "dynamic", False))
         fixed = getattr(b, "imgsz", None) if not dynamic and b.format != "pt" else None
@@ -306,10 +329,12 @@ class TorchDetector:
             self._info = {
                 "requested": self.resolved.requested,
                 "path": str(Path(path).resolve()) if exists else path,
-                "sha256": sha256_model(path) if exists else None,
+                "sha256": self._sha256,
                 "format": self.format,
-                "downloaded_by_name": self.resolved.download,
-                "manifest": verify_against_manifest(path) if exists else None,
+                "downloaded": self.resolved.downloaded,
+                "manifest": self._manifest.to_dict() if self._manifest is not None else None,
+                "trust": self._trust.to_dict() if self._trust is not None else None,
+                "names_source": self.class_names.to_dict(),
                 "random_weights_seed": self.seed if self.format == "yaml" else None,
                 "names": {str(k): v for k, v in self.names.items()},
                 "device": self.device,
