@@ -5,7 +5,9 @@ Public API (the CLI is a thin layer over these)::
     import vidtools
     info = vidtools.probe("clip.mp4")
     report = vidtools.analyze("clip.mp4", model="yolo11n", every=2)
-    report.summary, report.frames, report.detections, report.tracks
+    report.summary, report.shots, report.strikes, report.unique_counts   # typed values
+    report.frames, report.detections, report.tracks                      # pandas DataFrames
+    vidtools.report_json(report)                                         # the report.json text
     vidtools.load_report("out/clip")
 """
 
@@ -18,8 +20,7 @@ import os
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_VERBOSE", "False")
 
-__version__ = "0.1.0"
-
+from vidtools._version import __version__  # noqa: E402
 from vidtools.api import analyze, analyze_many  # noqa: E402
 from vidtools.claims import compare, extract_claims, load_claims, save_claims  # noqa: E402
 from vidtools.config import AnalysisConfig  # noqa: E402
@@ -37,16 +38,17 @@ from vidtools.frames import export_frames, iter_frames  # noqa: E402
 from vidtools.media import grab_frames  # noqa: E402
 from vidtools.probe import probe  # noqa: E402
 from vidtools.report.html import write_clip_html, write_index_html  # noqa: E402
+from vidtools.report.schema import to_json as report_json  # noqa: E402
 from vidtools.report.writer import load_report  # noqa: E402
 from vidtools.shots import detect_shots, export_shot_frames  # noqa: E402
 from vidtools.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
-from vidtools.types import ClipReport, Detections, Frame, Shot, Strike, VideoInfo  # noqa: E402
-
+from vidtools.types import ClipReport, ClipStatus, Detections, Frame, Shot, Strike, VideoInfo  # noqa: E402
 
 __all__ = [
     "AnalysisConfig",
     "ClaimsError",
     "ClipReport",
+    "ClipStatus",
     "Detections",
     "Frame",
     "ModelLoadError",
@@ -74,6 +76,7 @@ __all__ = [
     "load_report",
     "load_taxonomy",
     "probe",
+    "report_json",
     "save_claims",
     "write_clip_html",
     "write_index_html",

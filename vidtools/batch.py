@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vidtools.claims.model import ClaimCheck
 from vidtools.config import AnalysisConfig
 from vidtools.detect import Detector
 from vidtools.errors import VidtoolsError
@@ -18,7 +19,7 @@ from vidtools.probe import sha256_file
 from vidtools.progress import Progress
 from vidtools.report.writer import write_clip_report, write_json_atomic
 from vidtools.taxonomy import Taxonomy, load_taxonomy
-from vidtools.types import ClaimCheck, ClipReport
+from vidtools.types import ClipReport
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def output_writer(config: AnalysisConfig) -> Callable[[Path, ClipReport], None] 
         claims = load_claims(config.claims)
 
     def extra(folder: Path, report: ClipReport) -> None:
-        video = report.meta["provenance"]["input"]["path"]
+        video = report.provenance.input.path
         if config.annotate:
             from vidtools.annotate import write_annotated
 

@@ -36,6 +36,7 @@ from vidtools.probe import (
     stream_fps,
 )
 from vidtools.probe import frame_rotation as _frame_rotation
+from vidtools.thermal import to_bgr
 from vidtools.types import ClipStatus, Frame
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,8 @@ class DecodedFrame:
         sampled: Whether the sampler selected it.
         image: Full-size HxWx3 uint8 BGR for sampled frames, else None.
         thumb: Downscaled hxwx3 uint8 BGR (every frame) when a thumbnail size was asked, else None.
+        size: ``(width, height)`` of this frame as displayed (px, after its rotation); it may change
+            mid-stream.
     """
 
     index: int
@@ -128,6 +131,7 @@ class DecodedFrame:
     sampled: bool
     image: np.ndarray | None
     thumb: np.ndarray | None
+    size: tuple[int, int]
 
 
 def pts_seconds(frame: Any, time_base: Any, start_pts: int | None) -> float | None:
@@ -321,18 +325,18 @@ def _convert(frame: Any, index: int, t: float, sampler: Callable[[int, float], b
     rot = _frame_rotation(frame)
     image = thumb = None
     if sampled and images:
-        image = _rotate(frame.to_ndarray(format="bgr24"), rot)
+        image = _rotate(to_bgr(frame), rot)
+    w, h = frame.width, frame.height
+    if rot in (90, 270):
+        w, h = h, w
     if thumb_width:
-        w, h = frame.width, frame.height
-        if rot in (90, 270):
-            w, h = h, w
         tw = max(8, min(thumb_width, w))
         th = max(2, int(round(h * tw / w)))
         if rot in (90, 270):
             tw, th = th, tw
         small = reformatter.reformat(frame, width=tw - tw % 2, height=th - th % 2, format="bgr24", interpolation="AREA")
         thumb = _rotate(small.to_ndarray(), rot)
-    return DecodedFrame(index, t, sampled, image, thumb)
+    return DecodedFrame(index, t, sampled, image, thumb, (w, h))
 
 
 def iter_frames(

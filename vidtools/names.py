@@ -59,9 +59,11 @@ def path_record(path: str | os.PathLike[Any], key: str = "path") -> dict[str, st
     return out
 
 
+def os_path(text: str, bytes_hex: str | None) -> str:
+    """The real path behind a shown ``text`` and its kept ``bytes_hex`` (see :func:`path_record`)."""
+    return os.fsdecode(bytes.fromhex(bytes_hex)) if bytes_hex else text
+
+
 def path_from_record(record: Mapping[str, Any], key: str = "path") -> str:
     """The real path stored by :func:`path_record` (the exact bytes when they were kept)."""
-    hexed = record.get(f"{key}_bytes_hex")
-    if hexed:
-        return os.fsdecode(bytes.fromhex(hexed))
-    return str(record[key])
+    return os_path(str(record[key]), record.get(f"{key}_bytes_hex"))

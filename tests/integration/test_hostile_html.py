@@ -2,8 +2,8 @@
 
 A real clip (cut short, so the page also shows its partial status) is given a file name that is
 HTML, analysed with a detector whose class names are script, attribute and SVG payloads, mapped
-by a taxonomy YAML whose category and class names are payloads too, and compared with a claims
-text full of payloads. Its report.html and an index.html (with a failed clip whose error line is
+by a taxonomy YAML whose file name and class names are payloads too (a payload category is
+refused at load), and compared with a claims text full of payloads. Its report.html and an index.html (with a failed clip whose error line is
 a payload) are opened in Chromium: every payload would call ``console.error("pwned-…")``, so a
 page passes when no console message, exception or dialog appeared, it holds no script element and
 no event-handler attribute, and each payload is on the page as visible text (escaped, not
@@ -28,6 +28,7 @@ import vidtools
 from tests.fakes import FakeDetector
 from tests.integration.test_reports_browser import Chromium, find_browser
 from vidtools.claims import claims_to_json
+from vidtools.errors import TaxonomyError
 from vidtools.ffmpeg import ffmpeg_exe
 from vidtools.report.html import write_clip_html, write_index_html
 from vidtools.taxonomy import load_taxonomy
@@ -40,6 +41,9 @@ CLASS_PAYLOADS = {
     1: '" onmouseover="console.error(\'pwned-class-attr\')" x="',
     2: "</title><svg onload=console.error('pwned-class-svg')>",
 }
+# taxonomy YAML: its category names are checked against the known ones (a payload is refused), so
+# the file's own name is the payload (shown as the taxonomy's source)
+TAXONOMY_PAYLOAD = "<img src=x onerror=console.error('pwned-taxonomy')>"
 CATEGORY_PAYLOAD = "<svg/onload=console.error('pwned-category')>"
 CLAIMS_TEXT = ("The brigade said two cars were hit <script>console.error('pwned-claims')</script> and five soldiers "
                "were seen <img src=x onerror=console.error('pwned-claims-img')> near the bridge.")
@@ -117,9 +121,13 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory, videos_dir: Path) -> P
     clip = d / f"{FILE_PAYLOAD}.mp4"
     data = src.read_bytes()
     clip.write_bytes(data[: int(len(data) * 0.6)])  # cut short: the page shows a partial status
-    taxonomy_file = d / "taxonomy.yaml"
+    refused = d / "refused.yaml"
+    refused.write_text(yaml.safe_dump({"categories": {CATEGORY_PAYLOAD: [CLASS_PAYLOADS[2]]}}), encoding="utf-8")
+    with pytest.raises(TaxonomyError, match="is not one vidtools counts"):
+        load_taxonomy(str(refused))
+    taxonomy_file = d / f"{TAXONOMY_PAYLOAD}.yaml"
     taxonomy_file.write_text(yaml.safe_dump({"categories": {"personnel": [CLASS_PAYLOADS[0]], "vehicle": [CLASS_PAYLOADS[1]],
-                                                             CATEGORY_PAYLOAD: [CLASS_PAYLOADS[2]]}}), encoding="utf-8")
+                                                             "aircraft": [CLASS_PAYLOADS[2]]}}), encoding="utf-8")
 
     def boxes(n: int, img: np.ndarray) -> list[tuple]:
         h, w = img.shape[:2]
@@ -128,8 +136,8 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory, videos_dir: Path) -> P
     detector = FakeDetector(boxes, names=dict(CLASS_PAYLOADS))
     out = d / "out"
     report = vidtools.analyze(clip, out, detector=detector, quiet=True, every=5, taxonomy=str(taxonomy_file), html=False)
-    assert report.meta["status"]["state"] == "partial"
-    assert load_taxonomy(str(taxonomy_file)).category_of(CLASS_PAYLOADS[2]) == CATEGORY_PAYLOAD
+    assert report.status.state == "partial"
+    assert load_taxonomy(str(taxonomy_file)).category_of(CLASS_PAYLOADS[2]) == "aircraft"
     # a claims.json as a researcher may edit it by hand: the claim's text and claimant are payloads too
     claims_json = claims_to_json(vidtools.extract_claims(CLAIMS_TEXT), source_path="statement.txt")
     claims_json["claims"][0]["text"] = CLAIM_PAYLOAD
@@ -155,7 +163,7 @@ def test_clip_report_runs_no_hostile_string(browser: Chromium, hostile_run: Path
     ran, facts = open_page(browser, page)
     _assert_inert(ran, facts, page)
     text = facts["text"] + "\n" + facts["svgTitles"]
-    for payload in (FILE_PAYLOAD, *CLASS_PAYLOADS.values(), CATEGORY_PAYLOAD):
+    for payload in (FILE_PAYLOAD, *CLASS_PAYLOADS.values(), TAXONOMY_PAYLOAD):
         assert payload in text, f"{payload!r} is not shown as text"
     for payload in (CLAIM_PAYLOAD, CLAIMANT_PAYLOAD):
         assert payload in text, f"the claim field {payload!r} is not shown as text"

@@ -242,7 +242,7 @@ def test_size_change_decodes_and_exports_each_frame_at_its_own_size(size_change:
 @pytest.mark.weights
 def test_size_change_analysed_with_boxes_in_their_own_frames(size_change: Path, detector) -> None:
     report = vidtools.analyze(size_change, detector=detector, every=2, shots=False, quiet=True)
-    assert report.meta["status"]["state"] == "complete"
+    assert report.status.state == "complete"
     det = report.detections
     portrait = det[(det["frame_index"] >= 25) & (det["frame_index"] < 50)]
     street = det[(det["frame_index"] < 25) | (det["frame_index"] >= 50)]
@@ -255,9 +255,13 @@ def test_size_change_analysed_with_boxes_in_their_own_frames(size_change: Path, 
 
 
 @pytest.mark.weights
-@pytest.mark.xfail(strict=True, reason="issue 10 (shots package): a frame-size change becomes a format_change shot "
-                                       "boundary; until then the shots analyser refuses the clip. Remove this mark then.")
 def test_size_change_analysed_with_shots(size_change: Path, detector) -> None:
+    """Each change of frame size ends a shot with reason format_change, at the first frame of the
+    new size (frames 25 and 50), and boxes stay in their own frame's pixels."""
     report = vidtools.analyze(size_change, detector=detector, every=2, quiet=True)
-    assert report.meta["status"]["state"] == "complete"
-    assert any(s.get("end_reason") == "format_change" for s in report.meta["shots"])
+    assert report.status.state == "complete"
+    changes = [s for s in report.shots if s.end_reason == "format_change"]
+    assert [s.end_frame + 1 for s in changes] == [25, 50]
+    det = report.detections
+    portrait = det[(det["frame_index"] >= 25) & (det["frame_index"] < 50)]
+    assert len(portrait) and (portrait[["x2"]].to_numpy() <= 360.5).all() and (portrait["y2"] > 216).any()

@@ -61,11 +61,11 @@ def test_each_bad_input_is_a_clear_error(clips, name):
 def test_cut_short_clip_is_analysed_as_far_as_it_decodes(clips):
     """An AVI cut in half (index at the front) is a partial report, not an error."""
     report = vidtools.analyze(clips / "truncated.avi", detector=FakeDetector(one_person), quiet=True, shots=False)
-    status = report.meta["status"]
-    assert status["state"] == "partial" and "of the 20 frames the header declares" in status["reason"]
-    assert 0 < status["frames_decoded"] < 20 and status["frames_declared"] == 20
-    assert len(report.frames) == status["frames_decoded"]
-    assert status["last_good_t"] == pytest.approx((status["last_good_frame"]) / 10)
+    status = report.status
+    assert status.state == "partial" and "of the 20 frames the header declares" in (status.reason or "")
+    assert 0 < status.frames_decoded < 20 and status.frames_declared == 20
+    assert len(report.frames) == status.frames_decoded
+    assert status.last_good_t == pytest.approx(status.last_good_frame / 10)
 
 
 def test_probe_cli_bad_file_one_line(clips, capsys):
