@@ -124,7 +124,7 @@ def check_status(case: Case, status: dict | None, run: Run, problems: Problems) 
         problems.check(case, status["state"] == case.expect, f"state {status['state']} ({status['reason']})")
     warned = [ln for ln in run.err.splitlines() if ln.startswith("vidtools: warning:") and ": partial: " in ln]
     problems.check(case, len(warned) == (status["state"] == "partial"), f"partial warning lines {warned}")
-    problems.check(case, status["frames_decoded"] >= 1 and status["last_good_t"] is not None, f"status {status}")
+    problems.check(case, status["frames_decoded"] >= 1 and status["last_good_t_s"] is not None, f"status {status}")
     if status["state"] == "partial":
         problems.check(case, bool(status["reason"]) and "\n" not in status["reason"], f"reason {status['reason']!r}")
 
