@@ -5,8 +5,8 @@ boxes, tracks: they go to the CSV files); :func:`from_json_dict` reads them back
 tables. ``report.schema.json`` (shipped in the package) is the JSON Schema of the document;
 :func:`validate` checks a document against it.
 
-Schema versions: ``1.1`` added ``status``, ``shot_detection.events``, ``strikes[].target.track_id``
-and made ``strikes[].end_frame`` and the overlay masks' ``scene_change`` / ``scene_motion``
+Schema versions: ``1.1`` added ``status``, ``shot_detection.events``, ``strikes[].target.track_id``,
+``provenance.input.path_bytes_hex`` (the exact path bytes, when the path is shown escaped) and made ``strikes[].end_frame`` and the overlay masks' ``scene_change`` / ``scene_motion``
 always present (null when unknown). A ``1.0`` document is read with those filled in
 (:func:`upgrade`).
 """
