@@ -6,9 +6,9 @@ tables. ``report.schema.json`` (shipped in the package) is the JSON Schema of th
 :func:`validate` checks a document against it.
 
 Schema versions: ``1.1`` added ``status``, ``shot_detection.events``, ``strikes[].target.track_id``,
-``provenance.input.path_bytes_hex`` (the exact path bytes, when the path is shown escaped) and made ``strikes[].end_frame`` and the overlay masks' ``scene_change`` / ``scene_motion``
-always present (null when unknown). A ``1.0`` document is read with those filled in
-(:func:`upgrade`).
+``provenance.input.path_bytes_hex`` (the exact path bytes, when the path is shown escaped) and
+made ``strikes[].end_frame`` and the overlay masks' ``scene_change`` / ``scene_motion`` always
+present (null when unknown). A ``1.0`` document is read with those filled in (:func:`upgrade`).
 """
 
 from __future__ import annotations
