@@ -65,6 +65,12 @@ def _add_segment(p: argparse.ArgumentParser) -> None:
     p.add_argument("--end", type=_positive_float, default=None, metavar="S", help="end of the segment, seconds (default: clip end)")
 
 
+def _add_strict(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict", action="store_true",
+                   help="a clip that decodes only in part (cut short, damaged) counts as failed: exit code 1 "
+                        "(its output is still written)")
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output on stderr")
     p.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
@@ -93,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("jpg", "png"), default="jpg", help="image format (default: %(default)s)")
     p.add_argument("--shots", action="store_true",
                    help="instead of sampling, export one keyframe per shot and the last clear frame before each strike")
+    _add_strict(p)
     _add_common(p)
 
     p = sub.add_parser("analyze", help="detect, count, find shots and strikes, track; write reports per clip")
@@ -140,12 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clip-timeout", type=_nonneg_float, default=_D.clip_timeout, metavar="S",
                    help="wall-time budget per clip in seconds; a clip still running after it is recorded as failed "
                         "(stuck read or decoder) and the others go on; 0 = no limit (default: %(default)s)")
+    _add_strict(p)
     _add_common(p)
 
     p = sub.add_parser("shots", help="find shots and strikes only (fast, no detector); writes OUT/<clip>/shots.json")
     p.add_argument("clips", nargs="+", metavar="CLIP", help="video file(s) to segment into shots and strikes")
     p.add_argument("-o", "--out", required=True, metavar="OUT", help="output folder; writes OUT/<clip-stem>/shots.json")
     _add_segment(p)
+    _add_strict(p)
     _add_common(p)
 
     p = sub.add_parser("models", help="list the models found locally: format, input size, batch, classes, categories, runtime, manifest check")
@@ -191,11 +200,18 @@ def _warn(msg: str) -> None:
     Progress.write(f"vidtools: warning: {display(msg)}")
 
 
-def _warn_partial(clip: str | Path, status: ClipStatus | None) -> None:
-    """The warning line for a clip analysed only as far as it decodes."""
-    if status is not None and status.state == "partial":
-        _warn(f"{clip}: partial: {status.reason}; analysed the {status.frames_decoded} frames that decoded "
-              f"(last good frame at {status.last_good_t} s)")
+def _warn_partial(clip: str | Path, status: ClipStatus | None, strict: bool = False) -> bool:
+    """The line for a clip analysed only as far as it decodes: a warning, or with ``strict`` an
+    error. Returns whether the clip counts as failed (partial and ``strict``)."""
+    if status is None or status.state != "partial":
+        return False
+    line = (f"{clip}: partial: {status.reason}; analysed the {status.frames_decoded} frames that decoded "
+            f"(last good frame at {status.last_good_t} s)")
+    if strict:
+        _err(line + " (--strict: counted as failed)")
+    else:
+        _warn(line)
+    return strict
 
 
 def _out(path: str | Path) -> None:
@@ -232,8 +248,7 @@ def _cmd_frames(a: argparse.Namespace) -> int:
             index = vidtools.export_frames(a.clip, a.out, every=a.every, fps=a.fps, start=a.start, end=a.end,
                                            fmt=a.format, progress=lambda n: bar.update(), on_status=statuses.append)
     _out(index)
-    _warn_partial(a.clip, statuses[0] if statuses else None)
-    return EXIT_OK
+    return EXIT_FAILED if _warn_partial(a.clip, statuses[0] if statuses else None, a.strict) else EXIT_OK
 
 
 def _cmd_analyze(a: argparse.Namespace) -> int:
@@ -242,17 +257,19 @@ def _cmd_analyze(a: argparse.Namespace) -> int:
     config = config_from_args(a)
     result = vidtools.analyze_many(a.clips, a.out, config=config, skip_existing=a.skip_existing,
                                    on_failure=lambda f: _err(f.reason))
+    n_strict = 0
     for clip, folder in result.reports:
         _out(folder)
         status = _report_status(folder)
         partial = status is not None and status.state == "partial"
         if not a.quiet:
             Progress.write(summary_line(clip, folder, partial=partial))
-        _warn_partial(clip, status)
+        n_strict += _warn_partial(clip, status, a.strict)
     if result.failures:
         _err(f"{len(result.failures)} of {len(a.clips)} clip(s) failed; see {Path(a.out) / 'errors.json'}")
-        return EXIT_FAILED
-    return EXIT_OK
+    if n_strict:
+        _err(f"{n_strict} of {len(a.clips)} clip(s) decoded only in part (--strict)")
+    return EXIT_FAILED if result.failures or n_strict else EXIT_OK
 
 
 def summary_line(clip: str, folder: Path, *, partial: bool = False) -> str:
@@ -300,7 +317,8 @@ def _cmd_shots(a: argparse.Namespace) -> int:
         path = write_json_atomic(Path(a.out) / name / "shots.json", {"video": {**info.to_dict(), **path_record(clip)},
                                                                      **result.to_dict()})
         _out(path)
-        _warn_partial(clip, result.status)
+        if _warn_partial(clip, result.status, a.strict):
+            rc = EXIT_FAILED
     return rc
 
 

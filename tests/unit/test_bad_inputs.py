@@ -161,3 +161,25 @@ def test_special_files_are_refused_at_once(tmp_path, capsys):
     assert cli.main(["shots", str(fifo), "-o", str(tmp_path / "o"), "-q"]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err == [f"vidtools: error: {fifo}: is a named pipe (FIFO), not a video file; save the stream to a file and analyse that"]
+
+
+def test_strict_turns_a_partial_clip_into_a_failure(clips, tmp_path, monkeypatch, capsys):
+    """Without --strict a cut-short clip is a warning and exit 0; with it, an error line and exit 1,
+    for analyze, shots and frames alike (the output is written either way)."""
+    monkeypatch.setattr("vidtools.batch.load_detector", lambda config: FakeDetector(one_person))
+    cut, good = str(clips / "truncated.avi"), str(clips / "good.mp4")
+    runs = {
+        "analyze": ["analyze", cut, good, "-o", str(tmp_path / "a"), "--no-shots", "-q"],
+        "shots": ["shots", cut, good, "-o", str(tmp_path / "s"), "-q"],
+        "frames": ["frames", cut, "-o", str(tmp_path / "f"), "--every", "5", "-q"],
+    }
+    for name, argv in runs.items():
+        assert cli.main(argv) == 0, name
+        err = capsys.readouterr().err
+        assert "vidtools: warning: " + cut + ": partial: " in err and "vidtools: error:" not in err, (name, err)
+        assert cli.main([*argv, "--strict"]) == 1, name
+        err = capsys.readouterr().err
+        assert "vidtools: error: " + cut + ": partial: " in err and "(--strict: counted as failed)" in err, (name, err)
+        assert "vidtools: warning:" not in err and "good.mp4: partial" not in err, (name, err)
+    assert json.loads((tmp_path / "s" / "truncated" / "shots.json").read_text())["status"]["state"] == "partial"
+    assert (tmp_path / "a" / "truncated" / "report.json").is_file() and (tmp_path / "f" / "index.csv").is_file()
