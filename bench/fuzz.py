@@ -153,7 +153,7 @@ def anchor_frames(path: Path) -> tuple[int, int | None]:
     finally:
         cap.release()
     proc = subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-stats", "-i", "file:" + str(path), "-map", "0:v:0",
-                           "-f", "null", "-"], capture_output=True, timeout=120)
+                           "-f", "null", "-"], capture_output=True, timeout=120, check=False)
     frames = re.findall(rb"frame=\s*(\d+)", proc.stderr)
     return n_cv, (int(frames[-1]) if frames else (0 if proc.returncode == 0 else None))
 
@@ -216,7 +216,7 @@ def main() -> None:
     elapsed = time.perf_counter() - t0
 
     # one batch over every case
-    rc, out, err, exc, dt = run_cli(["analyze", *[str(c.path) for c in cases], "-o", str(root / "batch"), "--every", "10", "-q"],
+    rc, _, err, exc, dt = run_cli(["analyze", *[str(c.path) for c in cases], "-o", str(root / "batch"), "--every", "10", "-q"],
                                     a.timeout * len(cases))
     batch = root / "batch"
     errors_ok = (batch / "errors.json").is_file()

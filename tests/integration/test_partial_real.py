@@ -134,6 +134,7 @@ def test_header_that_claims_more_frames_is_partial_not_refused(clips: dict[str, 
     lying = tmp_path / "lying.avi"
     lying.write_bytes(bytes(data))
     status, n = status_of(lying)
+    assert n == 795
     assert (status.state, status.frames_decoded, status.frames_declared, status.last_good_frame) == ("partial", 795, 1200, 794)
     assert status.last_good_t == pytest.approx(79.4) and status.gaps == ()
     assert "795 of the 1200 frames the header declares" in status.reason

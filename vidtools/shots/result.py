@@ -11,7 +11,14 @@ import numpy as np
 from vidtools.count import shot_of
 from vidtools.report.schema import status_to_json
 from vidtools.shots.params import ShotParams
-from vidtools.types import ClipStatus, Shot, ShotEvent, ShotLetterbox, ShotOverlays, Strike
+from vidtools.types import (
+    ClipStatus,
+    Shot,
+    ShotEvent,
+    ShotLetterbox,
+    ShotOverlays,
+    Strike,
+)
 
 THUMB_WIDTH = 160
 """Width in pixels of the thumbnail that :meth:`~vidtools.shots.SignalAnalyzer.update` expects
