@@ -34,8 +34,10 @@ Usage::
 
     python bench/shots_eval.py [TRUTH.json ...] [--videos DIR] [--tolerance 2] [--json]
 
-With no truth file: ``../shared/videos/cuts_truth.json``, ``tests/data/shots/psd_resources.json``
-and ``tests/data/shots/synth_suite.json``.
+With no truth file: ``../shared/videos/cuts_truth.json``, ``tests/data/shots/psd_resources.json``,
+``tests/data/shots/synth_suite.json`` and ``tests/data/shots/partial_header.json`` (a real
+compilation whose header declares 451 frames while 301 decode, built by ``tests/partial_clips.py``;
+it is scored on the frames that decode).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ DEFAULT_TRUTH = [
     REPO.parent / "shared" / "videos" / "cuts_truth.json",
     REPO / "tests" / "data" / "shots" / "psd_resources.json",
     REPO / "tests" / "data" / "shots" / "synth_suite.json",
+    REPO / "tests" / "data" / "shots" / "partial_header.json",
 ]
 METHODS = ("vidtools", "ContentDetector", "AdaptiveDetector")
 
@@ -179,7 +182,7 @@ def find_clip(name: str, dirs: Sequence[Path]) -> Path | None:
 def build_missing(spec: str, folder: Path) -> None:
     module, func = spec.split(":")
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"building the synthetic suite into {folder} ({spec}) ...", file=sys.stderr)
+    print(f"building the generated clips into {folder} ({spec}) ...", file=sys.stderr)
     getattr(importlib.import_module(module), func)(folder)
 
 

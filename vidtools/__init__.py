@@ -42,12 +42,21 @@ from vidtools.report.schema import to_json as report_json  # noqa: E402
 from vidtools.report.writer import load_report  # noqa: E402
 from vidtools.shots import detect_shots, export_shot_frames  # noqa: E402
 from vidtools.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
-from vidtools.types import ClipReport, Detections, Frame, Shot, Strike, VideoInfo  # noqa: E402
+from vidtools.types import (  # noqa: E402
+    ClipReport,
+    ClipStatus,
+    Detections,
+    Frame,
+    Shot,
+    Strike,
+    VideoInfo,
+)
 
 __all__ = [
     "AnalysisConfig",
     "ClaimsError",
     "ClipReport",
+    "ClipStatus",
     "Detections",
     "Frame",
     "ModelLoadError",

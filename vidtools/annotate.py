@@ -32,6 +32,7 @@ import numpy as np
 from vidtools.errors import VideoOpenError, VidtoolsError
 from vidtools.frames import encode_image
 from vidtools.io import atomic_write_bytes, default_mode
+from vidtools.names import os_path
 from vidtools.types import ClipReport, Detections
 
 log = logging.getLogger(__name__)
@@ -286,7 +287,8 @@ def resolve_video(report: ClipReport, video_path: str | os.PathLike[str] | None)
     """The clip to draw on: ``video_path`` or the input path recorded in the report."""
     if video_path is not None:
         return str(video_path)
-    path = report.provenance.input.path or report.video.path
+    inp = report.provenance.input
+    path = os_path(inp.path, inp.path_bytes_hex) if inp.path else report.video.path
     if not path:
         raise VideoOpenError("(unknown)", "the report names no input video; pass video_path")
     return str(path)

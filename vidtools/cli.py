@@ -8,12 +8,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vidtools.config import DEVICE_PIPELINES, AnalysisConfig
 from vidtools.errors import ClaimsError, ModelLoadError, ReportError, TaxonomyError, UsageError, VidtoolsError, WeightsNotFoundError
+from vidtools.names import display, path_record
+from vidtools.progress import LineSafeHandler, Progress
+
+if TYPE_CHECKING:
+    from vidtools import ClipStatus
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _D = AnalysisConfig()
@@ -58,6 +65,12 @@ def _add_segment(p: argparse.ArgumentParser) -> None:
     p.add_argument("--end", type=_positive_float, default=None, metavar="S", help="end of the segment, seconds (default: clip end)")
 
 
+def _add_strict(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict", action="store_true",
+                   help="a clip that decodes only in part (cut short, damaged) counts as failed: exit code 1 "
+                        "(its output is still written)")
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output on stderr")
     p.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
@@ -86,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("jpg", "png"), default="jpg", help="image format (default: %(default)s)")
     p.add_argument("--shots", action="store_true",
                    help="instead of sampling, export one keyframe per shot and the last clear frame before each strike")
+    _add_strict(p)
     _add_common(p)
 
     p = sub.add_parser("analyze", help="detect, count, find shots and strikes, track; write reports per clip")
@@ -130,12 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--blur-people", action="store_true", help="blur persons in every image of the HTML report and the annotated media, for sharing")
     p.add_argument("--claims", default=None, metavar="FILE", help="claims.json to compare with each clip in its HTML report (see 'vidtools claims')")
     p.add_argument("--skip-existing", action="store_true", help="keep a clip's existing report when it is complete for the same file and parameters")
+    p.add_argument("--clip-timeout", type=_nonneg_float, default=_D.clip_timeout, metavar="S",
+                   help="wall-time budget per clip in seconds; a clip still running after it is recorded as failed "
+                        "(stuck read or decoder) and the others go on; 0 = no limit (default: %(default)s)")
+    _add_strict(p)
     _add_common(p)
 
     p = sub.add_parser("shots", help="find shots and strikes only (fast, no detector); writes OUT/<clip>/shots.json")
     p.add_argument("clips", nargs="+", metavar="CLIP", help="video file(s) to segment into shots and strikes")
     p.add_argument("-o", "--out", required=True, metavar="OUT", help="output folder; writes OUT/<clip-stem>/shots.json")
     _add_segment(p)
+    _add_strict(p)
     _add_common(p)
 
     p = sub.add_parser("models", help="list the models found locally: format, input size, batch, classes, categories, runtime, manifest check")
@@ -168,12 +187,36 @@ def config_from_args(a: argparse.Namespace) -> AnalysisConfig:
         min_track_s=a.min_track_s, track_buffer_s=a.track_buffer_s, terminal_s=a.terminal_s,
         shots=not a.no_shots, crop_bars=not a.no_crop_bars, mask_overlays=not a.no_mask_overlays,
         names=a.names, offline=a.offline, trusted_models_only=a.trusted_models_only, html=not a.no_html, annotate=a.annotate, blur_people=a.blur_people,
-        claims=a.claims, quiet=a.quiet,
+        claims=a.claims, quiet=a.quiet, clip_timeout=a.clip_timeout or None,
     )
 
 
 def _err(msg: str) -> None:
-    print(f"vidtools: error: {msg}", file=sys.stderr)
+    """One error line on stderr, on a line of its own even while progress bars are drawn."""
+    Progress.write(f"vidtools: error: {display(msg)}")
+
+
+def _warn(msg: str) -> None:
+    Progress.write(f"vidtools: warning: {display(msg)}")
+
+
+def _warn_partial(clip: str | Path, status: ClipStatus | None, strict: bool = False) -> bool:
+    """The line for a clip analysed only as far as it decodes: a warning, or with ``strict`` an
+    error. Returns whether the clip counts as failed (partial and ``strict``)."""
+    if status is None or status.state != "partial":
+        return False
+    line = (f"{clip}: partial: {status.reason}; analysed the {status.frames_decoded} frames that decoded "
+            f"(last good frame at {status.last_good_t} s)")
+    if strict:
+        _err(line + " (--strict: counted as failed)")
+    else:
+        _warn(line)
+    return strict
+
+
+def _out(path: str | Path) -> None:
+    """A result path on stdout (escaped like every shown path, so no name makes it raise)."""
+    print(display(path))
 
 
 def _cmd_probe(a: argparse.Namespace) -> int:
@@ -182,7 +225,7 @@ def _cmd_probe(a: argparse.Namespace) -> int:
     out, rc = [], EXIT_OK
     for clip in a.clips:
         try:
-            out.append(vidtools.probe(clip, count_frames=a.count_frames).to_dict())
+            out.append({**vidtools.probe(clip, count_frames=a.count_frames).to_dict(), **path_record(clip)})
         except VidtoolsError as e:
             _err(str(e))
             rc = EXIT_FAILED
@@ -193,18 +236,19 @@ def _cmd_probe(a: argparse.Namespace) -> int:
 
 def _cmd_frames(a: argparse.Namespace) -> int:
     import vidtools
-    from vidtools.progress import Progress
 
+    statuses: list[ClipStatus] = []
     if a.shots:
         with Progress(None, Path(a.clip).name, "frame", a.quiet) as bar:
             result = vidtools.detect_shots(a.clip, start=a.start, end=a.end, progress=lambda n: bar.update())
         index = vidtools.export_shot_frames(a.clip, a.out, result, fmt=a.format)
+        statuses += [result.status] if result.status is not None else []
     else:
         with Progress(None, Path(a.clip).name, "frame", a.quiet) as bar:
             index = vidtools.export_frames(a.clip, a.out, every=a.every, fps=a.fps, start=a.start, end=a.end,
-                                           fmt=a.format, progress=lambda n: bar.update())
-    print(index)
-    return EXIT_OK
+                                           fmt=a.format, progress=lambda n: bar.update(), on_status=statuses.append)
+    _out(index)
+    return EXIT_FAILED if _warn_partial(a.clip, statuses[0] if statuses else None, a.strict) else EXIT_OK
 
 
 def _cmd_analyze(a: argparse.Namespace) -> int:
@@ -213,18 +257,24 @@ def _cmd_analyze(a: argparse.Namespace) -> int:
     config = config_from_args(a)
     result = vidtools.analyze_many(a.clips, a.out, config=config, skip_existing=a.skip_existing,
                                    on_failure=lambda f: _err(f.reason))
+    n_strict = 0
     for clip, folder in result.reports:
-        print(folder)
+        _out(folder)
+        status = _report_status(folder)
+        partial = status is not None and status.state == "partial"
         if not a.quiet:
-            print(summary_line(clip, folder), file=sys.stderr)
+            Progress.write(summary_line(clip, folder, partial=partial))
+        n_strict += _warn_partial(clip, status, a.strict)
     if result.failures:
         _err(f"{len(result.failures)} of {len(a.clips)} clip(s) failed; see {Path(a.out) / 'errors.json'}")
-        return EXIT_FAILED
-    return EXIT_OK
+    if n_strict:
+        _err(f"{n_strict} of {len(a.clips)} clip(s) decoded only in part (--strict)")
+    return EXIT_FAILED if result.failures or n_strict else EXIT_OK
 
 
-def summary_line(clip: str, folder: Path) -> str:
-    """One human line per analysed clip: frames, per-category max and distinct range, shots, strikes."""
+def summary_line(clip: str, folder: Path, *, partial: bool = False) -> str:
+    """One human line per analysed clip: frames, per-category max and distinct range, shots, strikes
+    (``(partial)`` after the name of a clip that decoded only in part)."""
     meta = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     uniq = meta["unique_counts"]
     parts = []
@@ -235,16 +285,24 @@ def summary_line(clip: str, folder: Path) -> str:
         rng = f", distinct {u['low']}-{u['high']} (est. {u['estimate']})" if uniq.get("available") else ""
         parts.append(f"{cat} max {s['max']}/frame{rng}")
     n_strikes = len(meta["strikes"])
-    return (f"{Path(clip).name}: {meta['sampling']['n_frames_sampled']} frames; " + "; ".join(parts)
+    return (f"{Path(clip).name}{' (partial)' if partial else ''}: {meta['sampling']['n_frames_sampled']} frames; " + "; ".join(parts)
             + f"; {len(meta['shots'])} shot(s), {n_strikes} strike(s) -> {folder}")
+
+
+def _report_status(folder: Path) -> ClipStatus | None:
+    """The decode status of the report in a folder (None when it cannot be read)."""
+    import vidtools
+
+    try:
+        return vidtools.load_report(folder).status
+    except ReportError:
+        return None
 
 
 def _cmd_shots(a: argparse.Namespace) -> int:
     import vidtools
     from vidtools.batch import clip_dir_names
     from vidtools.report.writer import write_json_atomic
-
-    from vidtools.progress import Progress
 
     rc = EXIT_OK
     for clip, name in zip(a.clips, clip_dir_names(a.clips)):
@@ -256,8 +314,11 @@ def _cmd_shots(a: argparse.Namespace) -> int:
             _err(str(e))
             rc = EXIT_FAILED
             continue
-        path = write_json_atomic(Path(a.out) / name / "shots.json", {"video": info.to_dict(), **result.to_dict()})
-        print(path)
+        path = write_json_atomic(Path(a.out) / name / "shots.json", {"video": {**info.to_dict(), **path_record(clip)},
+                                                                     **result.to_dict()})
+        _out(path)
+        if _warn_partial(clip, result.status, a.strict):
+            rc = EXIT_FAILED
     return rc
 
 
@@ -333,14 +394,26 @@ COMMANDS = {
 }
 
 
+def _hint_dash_files(argv: Sequence[str]) -> None:
+    """After a usage error: name each argument that is an existing file starting with '-'
+    (argparse took it for an option) and say how to pass it."""
+    for arg in argv:
+        if arg.startswith("-") and arg != "--" and os.path.lexists(arg):
+            _err(f"{arg} is a file whose name starts with '-': put '--' before the file names "
+                 f"(vidtools analyze -o OUT -- {arg}) or write ./{arg}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``vidtools`` console script; returns the exit code."""
     parser = build_parser()
     try:
         a = parser.parse_args(argv)
     except SystemExit as e:  # argparse: 2 on usage errors, 0 on --help
+        if e.code:
+            _hint_dash_files(sys.argv[1:] if argv is None else argv)
         return int(e.code or 0)
-    logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="vidtools: %(levelname)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="vidtools: %(levelname)s: %(message)s",
+                        handlers=[LineSafeHandler()])
     try:
         return COMMANDS[a.command](a)
     except (UsageError, WeightsNotFoundError, ModelLoadError, TaxonomyError, ClaimsError, ReportError) as e:

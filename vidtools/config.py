@@ -58,6 +58,9 @@ class AnalysisConfig:
         blur_people: Blur persons in every image of the HTML report and annotated media.
         claims: Path of a ``claims.json`` whose comparison is shown in each clip's HTML report.
         quiet: No progress output on stderr.
+        clip_timeout: Wall-time budget per clip in seconds (None = none); a clip still decoding
+            after it fails with :class:`~vidtools.errors.ClipTimeoutError` (a stuck read or
+            decoder), and the other clips go on.
     """
 
     model: str = "yolo11n"
@@ -89,6 +92,7 @@ class AnalysisConfig:
     blur_people: bool = False
     claims: str | None = None
     quiet: bool = False
+    clip_timeout: float | None = 7200.0
 
     def __post_init__(self) -> None:
         if self.every < 1:
@@ -115,6 +119,8 @@ class AnalysisConfig:
             raise UsageError(f"tracker must be one of {', '.join(TRACKERS)}, got {self.tracker!r}")
         if self.min_track_s < 0 or self.track_buffer_s < 0 or self.terminal_s <= 0:
             raise UsageError("min_track_s and track_buffer_s must be >= 0 and terminal_s > 0")
+        if self.clip_timeout is not None and not self.clip_timeout > 0:
+            raise UsageError(f"clip_timeout must be > 0 seconds (or None for no limit), got {self.clip_timeout}")
         if self.device_pipeline not in DEVICE_PIPELINES:
             raise UsageError(f"device_pipeline must be one of {', '.join(DEVICE_PIPELINES)}, got {self.device_pipeline!r}")
         dev = self.device

@@ -20,6 +20,18 @@ class VideoOpenError(VidtoolsError):
         super().__init__(f"{self.path}: {reason}")
 
 
+class ClipTimeoutError(VidtoolsError):
+    """A clip took longer than its wall-time budget (``clip_timeout``): a stuck read or decoder."""
+
+    def __init__(self, path: object, seconds: float) -> None:
+        self.path = str(path)
+        self.seconds = seconds
+        super().__init__(
+            f"{self.path}: stopped after {seconds:g} s, the per-clip time budget (--clip-timeout); the file or "
+            "the disk it is on may be stuck (network share, device), or the clip is very long: raise --clip-timeout"
+        )
+
+
 class WeightsNotFoundError(VidtoolsError):
     """A model name or path could not be resolved to a file on this machine."""
 

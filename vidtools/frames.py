@@ -10,23 +10,36 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from vidtools.errors import UsageError, VideoOpenError
+from vidtools.decode_status import DecodeTracker
+from vidtools.errors import ClipTimeoutError, UsageError, VideoOpenError
 from vidtools.io import atomic_write_bytes, atomic_write_text
-from vidtools.probe import _short, open_container, stream_fps
+from vidtools.names import display
+from vidtools.probe import (
+    _short,
+    declared_duration,
+    demux_packets,
+    duration_is_video,
+    open_container,
+    stream_fps,
+)
 from vidtools.probe import frame_rotation as _frame_rotation
 from vidtools.thermal import to_bgr
-from vidtools.types import Frame
+from vidtools.types import ClipStatus, Frame
+
+log = logging.getLogger(__name__)
 
 _QUEUE_FRAMES = 256  # decoded frames ahead of the consumer (thumbnails only: small)
 _QUEUE_IMAGES = 8  # full-size images ahead of the consumer (bounds memory whatever the stride)
@@ -71,6 +84,34 @@ class Sampler:
         return source_fps / self.every
 
 
+_NO_INDEX_FORMATS = ("mpegts", "mpegtsraw", "mpeg", "mpegvideo", "h264", "hevc")
+"""Containers without an index, where a timestamp jump means lost packets."""
+_WAIT_S = 0.5
+"""How often the consumer looks at the deadline while it waits for the decoder (s)."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A per-clip wall-time budget: ``seconds`` counted from ``started`` (``time.monotonic()``).
+
+    Attributes:
+        seconds: The budget (s).
+        started: When it started (monotonic clock, s); now by default.
+    """
+
+    seconds: float
+    started: float = field(default_factory=time.monotonic)
+
+    def expired(self) -> bool:
+        """Whether the budget has run out."""
+        return time.monotonic() - self.started > self.seconds
+
+    @classmethod
+    def after(cls, seconds: float | None) -> Deadline | None:
+        """A deadline ``seconds`` from now, or None (no budget) for None."""
+        return None if seconds is None else cls(float(seconds))
+
+
 @dataclass(frozen=True, eq=False)
 class DecodedFrame:
     """A frame as it leaves the decoder.
@@ -81,6 +122,8 @@ class DecodedFrame:
         sampled: Whether the sampler selected it.
         image: Full-size HxWx3 uint8 BGR for sampled frames, else None.
         thumb: Downscaled hxwx3 uint8 BGR (every frame) when a thumbnail size was asked, else None.
+        size: ``(width, height)`` of this frame as displayed (px, after its rotation); it may change
+            mid-stream.
     """
 
     index: int
@@ -88,6 +131,7 @@ class DecodedFrame:
     sampled: bool
     image: np.ndarray | None
     thumb: np.ndarray | None
+    size: tuple[int, int]
 
 
 def pts_seconds(frame: Any, time_base: Any, start_pts: int | None) -> float | None:
@@ -118,8 +162,18 @@ def decode(
     end: float | None = None,
     thumb_width: int | None = None,
     images: bool = True,
+    on_status: Callable[[ClipStatus], None] | None = None,
+    deadline: Deadline | None = None,
 ) -> Iterator[DecodedFrame]:
-    """Decode a clip in a background thread and yield every frame of ``[start, end)``.
+    """Decode a clip in a background thread and yield every frame of ``[start, end)`` that decodes.
+
+    A damaged file is decoded as far as it goes: a packet that fails to decode is skipped and
+    decoding resumes at the next one the decoder accepts, read errors of the container are read
+    past (:func:`vidtools.probe.demux_packets`), and frames FFmpeg decoded with concealed errors
+    are yielded like the others. What was skipped, and whether the file ended before its header
+    says, is handed to ``on_status`` as a :class:`~vidtools.types.ClipStatus` once decoding has
+    stopped. Frame size, pixel format and rotation may change from frame to frame: each frame
+    is converted (and its thumbnail sized) on its own terms.
 
     Args:
         path: Video file.
@@ -130,12 +184,18 @@ def decode(
         thumb_width: If set, every yielded frame also gets a thumbnail this many pixels wide
             (aspect kept, converted in the decoder, cheap).
         images: If False, no full-size image is converted at all (thumbnails only).
+        on_status: Called once with the :class:`~vidtools.types.ClipStatus` after the last
+            frame (not called when the consumer stops early).
+        deadline: A wall-time budget; when it has run out, decoding is abandoned with
+            :class:`~vidtools.errors.ClipTimeoutError` (checked while waiting for every frame,
+            so time the consumer spends between frames counts too).
 
     Yields:
-        :class:`DecodedFrame` in presentation order.
+        :class:`DecodedFrame` in decoding order; ``index`` counts the frames that decoded.
 
     Raises:
-        VideoOpenError: unreadable, corrupt, truncated, or no frames at all.
+        VideoOpenError: unreadable, special file, not a video, or not a single frame decodes.
+        ClipTimeoutError: ``deadline`` passed.
     """
     sampler = sampler or (lambda i, t: True)
     container, stream = open_container(path)
@@ -143,7 +203,15 @@ def decode(
     tb = stream.time_base
     t0 = stream.start_time
     fps = stream_fps(stream)
-    declared = int(stream.frames or 0)
+    tracker = DecodeTracker(
+        int(stream.frames or 0),
+        declared_duration(container, stream),
+        float(1 / fps) if fps else None,
+        duration_is_video=duration_is_video(stream),
+        start=start,
+        end=end,
+        jumps_are_gaps=container.format.name in _NO_INDEX_FORMATS,
+    )
     q: queue.Queue[Any] = queue.Queue(maxsize=_QUEUE_FRAMES)
     image_slots = threading.BoundedSemaphore(_QUEUE_IMAGES)
     stop = threading.Event()
@@ -166,47 +234,48 @@ def decode(
         import av
         from av.video.reformatter import VideoReformatter
 
-        # one reformatter for the whole clip: it keeps its swscale context between frames
-        # (frame.reformat() builds a new one per call, 3-10x slower for thumbnails)
+        # one reformatter for the whole clip: it keeps its swscale context between frames and
+        # rebuilds it only when the input size or format changes (frame.reformat() builds a new
+        # one per call, 3-10x slower for thumbnails)
         reformatter = VideoReformatter()
         index = -1
         last_t = None
+        at_end = False
         try:
-            for frame in container.decode(stream):
-                index += 1
-                t = pts_seconds(frame, tb, t0)
-                if t is None:
-                    t = last_t + float(1 / fps) if last_t is not None and fps else 0.0
-                last_t = t
-                if start is not None and t < start - 1e-9:
-                    continue
-                if end is not None and t >= end - 1e-9:
-                    break
-                sampled = bool(sampler(index, t))
-                rot = _frame_rotation(frame)
-                image = thumb = None
-                if sampled and images:
-                    image = _rotate(to_bgr(frame), rot)
-                if thumb_width:
-                    w, h = frame.width, frame.height
-                    if rot in (90, 270):
-                        w, h = h, w
-                    tw = max(8, min(thumb_width, w))
-                    th = max(2, int(round(h * tw / w)))
-                    if rot in (90, 270):
-                        tw, th = th, tw
-                    small = reformatter.reformat(
-                        frame, width=tw - tw % 2, height=th - th % 2, format="bgr24", interpolation="AREA"
-                    )
-                    thumb = _rotate(small.to_ndarray(), rot)
-                if not put(DecodedFrame(index, t, sampled, image, thumb)):
+            for packet in demux_packets(container, stream, on_error=tracker.error):
+                if stop.is_set():
                     return
-            if index < 0:
-                put(VideoOpenError(path, "contains no decodable video frames (zero-frame or corrupt video)"))
-            elif end is None and start is None and declared > 10 and index + 1 < 0.9 * declared:
-                put(VideoOpenError(path, f"truncated: only {index + 1} of {declared} frames could be decoded"))
-        except av.error.FFmpegError as e:
-            put(VideoOpenError(path, f"corrupt or truncated: decoding failed after frame {index}: {_short(e)}"))
+                if packet.size and packet.is_discard:
+                    tracker.discarded()
+                try:
+                    frames = packet.decode()
+                except av.error.EOFError:
+                    continue  # the decoder was already drained (flush packet after a read error)
+                except av.error.FFmpegError as e:
+                    tracker.error(_short(e))
+                    continue
+                for frame in frames:
+                    index += 1
+                    t = pts_seconds(frame, tb, t0)
+                    if t is None:
+                        t = last_t + float(1 / fps) if last_t is not None and fps else 0.0
+                    last_t = t
+                    if end is not None and t >= end - 1e-9:
+                        at_end = True
+                        break
+                    dur = float(frame.duration * tb) if frame.duration and tb is not None else None
+                    tracker.frame(index, t, bool(frame.is_corrupt), dur)
+                    if start is not None and t < start - 1e-9:
+                        continue
+                    if not put(_convert(frame, index, t, sampler, images, thumb_width, reformatter)):
+                        return
+                if at_end:
+                    break
+            if tracker.frames == 0:
+                why = f" (first error: {tracker.first_error})" if tracker.first_error else ""
+                put(VideoOpenError(path, f"contains no decodable video frames (zero-frame or corrupt video{why})"))
+            else:
+                put(tracker.finish(reached_end_of_file=not at_end))
         except Exception as e:  # noqa: BLE001 - handed to the consumer thread, re-raised there
             put(e)
         finally:
@@ -214,11 +283,24 @@ def decode(
 
     thread = threading.Thread(target=work, name="vidtools-decode", daemon=True)
     thread.start()
+    timed_out = False
     try:
         while True:
-            item = q.get()
+            try:
+                item = q.get(timeout=_WAIT_S if deadline is not None else None)
+            except queue.Empty:
+                item = None
+            if deadline is not None and deadline.expired():
+                timed_out = True
+                raise ClipTimeoutError(path, deadline.seconds)
+            if item is None:
+                continue
             if item is done:
                 break
+            if isinstance(item, ClipStatus):
+                if on_status is not None:
+                    on_status(item)
+                continue
             if isinstance(item, BaseException):
                 raise item
             if item.image is not None:
@@ -226,8 +308,35 @@ def decode(
             yield item
     finally:
         stop.set()
-        thread.join(timeout=10)
-        container.close()
+        thread.join(timeout=1 if timed_out else 10)
+        if thread.is_alive():
+            # the decoder thread is blocked inside FFmpeg: closing the container under it
+            # could crash the process, so it is left to finish on its own (daemon thread)
+            log.warning("%s: the decoder did not stop; leaving it behind", display(path))
+        else:
+            container.close()
+
+
+def _convert(frame: Any, index: int, t: float, sampler: Callable[[int, float], bool], images: bool,
+             thumb_width: int | None, reformatter: Any) -> DecodedFrame:
+    """A PyAV frame as a :class:`DecodedFrame` (full image if sampled, thumbnail if asked), turned
+    upright by the frame's own display rotation and sized from the frame's own size."""
+    sampled = bool(sampler(index, t))
+    rot = _frame_rotation(frame)
+    image = thumb = None
+    if sampled and images:
+        image = _rotate(to_bgr(frame), rot)
+    w, h = frame.width, frame.height
+    if rot in (90, 270):
+        w, h = h, w
+    if thumb_width:
+        tw = max(8, min(thumb_width, w))
+        th = max(2, int(round(h * tw / w)))
+        if rot in (90, 270):
+            tw, th = th, tw
+        small = reformatter.reformat(frame, width=tw - tw % 2, height=th - th % 2, format="bgr24", interpolation="AREA")
+        thumb = _rotate(small.to_ndarray(), rot)
+    return DecodedFrame(index, t, sampled, image, thumb, (w, h))
 
 
 def iter_frames(
@@ -237,8 +346,9 @@ def iter_frames(
     fps: float | None = None,
     start: float | None = None,
     end: float | None = None,
+    on_status: Callable[[ClipStatus], None] | None = None,
 ) -> Iterator[Frame]:
-    """Stream the sampled frames of a clip.
+    """Stream the sampled frames of a clip (a damaged clip as far as it decodes).
 
     Args:
         path: Video file.
@@ -246,6 +356,8 @@ def iter_frames(
         fps: Or keep frames at this rate (frames per second).
         start: Segment start (s).
         end: Segment end (s, exclusive).
+        on_status: Called with the clip's :class:`~vidtools.types.ClipStatus` after the last
+            frame (see :func:`decode`).
 
     Yields:
         :class:`Frame` (source index, pts time in seconds, HxWx3 uint8 BGR image).
@@ -257,7 +369,7 @@ def iter_frames(
     if fps is not None and every != 1:
         raise UsageError("give either every or fps, not both")
     sampler = Sampler(every, fps)
-    for d in decode(path, sampler=sampler, start=start, end=end):
+    for d in decode(path, sampler=sampler, start=start, end=end, on_status=on_status):
         if d.sampled:
             yield Frame(d.index, d.t, d.image)  # type: ignore[arg-type]
 
@@ -288,11 +400,13 @@ def export_frames(
     end: float | None = None,
     fmt: str = "jpg",
     progress: Callable[[int], None] | None = None,
+    on_status: Callable[[ClipStatus], None] | None = None,
 ) -> Path:
     """Write sampled frames as images plus ``index.csv`` (frame_index, t_s, file).
 
     Each image is written atomically; ``index.csv`` last, so a folder with an ``index.csv``
-    is complete.
+    is complete. A damaged clip is exported as far as it decodes; ``on_status`` receives its
+    :class:`~vidtools.types.ClipStatus` (see :func:`decode`).
 
     Returns:
         Path of ``index.csv``.
@@ -302,7 +416,7 @@ def export_frames(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
-    for n, frame in enumerate(iter_frames(path, every=every, fps=fps, start=start, end=end), 1):
+    for n, frame in enumerate(iter_frames(path, every=every, fps=fps, start=start, end=end, on_status=on_status), 1):
         name = frame_filename(frame.index, frame.t, fmt)
         atomic_write_bytes(out / name, encode_image(frame.image, fmt, str(path)))
         rows.append((frame.index, round(frame.t, 6), name))

@@ -38,5 +38,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write UTF-8 text atomically."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
+    """Write UTF-8 text atomically.
+
+    A character UTF-8 cannot encode (the lone surrogate Python uses for a file-name byte that
+    is not UTF-8) is written as its ``\\udcNN`` escape instead of raising, so one odd file
+    name can never stop a report, ``errors.json`` or an index from being written; in JSON
+    that escape reads back as the same string. Paths meant to be shown go through
+    :func:`vidtools.names.display` first.
+    """
+    return atomic_write_bytes(path, text.encode("utf-8", "backslashreplace"))

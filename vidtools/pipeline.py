@@ -22,9 +22,10 @@ from vidtools.count import LINK_GAP_FACTOR, frame_counts, shot_of, track_ends, u
 from vidtools.detect import Detector, YoloDetector
 from vidtools.detect_sliced import with_slicing
 from vidtools.errors import VideoOpenError
-from vidtools.frames import Sampler, decode
+from vidtools.frames import Deadline, Sampler, decode
 from vidtools.heap import HeapGuard
 from vidtools.inflight import Batch, InFlight, Sample
+from vidtools.names import display
 from vidtools.probe import probe
 from vidtools.progress import Progress
 from vidtools.provenance import utc_now
@@ -41,7 +42,6 @@ from vidtools.types import (
     Sampling,
     Shot,
     Strike,
-    VideoInfo,
 )
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ class Decoded:
         first: ``(index, t)`` of the first decoded frame (None when none decoded).
         last: ``(index, t)`` of the last decoded frame.
         n_cropped: Sampled frames cropped to the active picture.
+        status: How completely the clip decoded (the decoder's account: gaps, a short end).
     """
 
     frame_index: np.ndarray
@@ -104,6 +105,7 @@ class Decoded:
     first: tuple[int, float] | None
     last: tuple[int, float] | None
     n_cropped: int
+    status: ClipStatus
 
 
 def _placed(batch: Batch) -> list[Detections]:
@@ -119,9 +121,11 @@ def _placed(batch: Batch) -> list[Detections]:
 
 
 def _decode_pass(path: str | Path, config: AnalysisConfig, sampler: Sampler, analyzer: SignalAnalyzer | None,
-                 detector: Detector, bar: Progress) -> Decoded:
+                 detector: Detector, bar: Progress, deadline: Deadline | None = None) -> Decoded:
     """The single decode pass: every frame feeds the signal statistics; sampled frames are
-    cropped to the active picture and handed to the detector in batches."""
+    cropped to the active picture and handed to the detector in batches. A damaged clip is read
+    as far as it decodes; ``deadline`` bounds the wall time (``ClipTimeoutError``)."""
+    statuses: list[ClipStatus] = []
     placed: list[Detections] = []
     sampled: list[tuple[int, float]] = []
     n_decoded, n_cropped = 0, 0
@@ -136,12 +140,13 @@ def _decode_pass(path: str | Path, config: AnalysisConfig, sampler: Sampler, ana
     pending: list[Sample] = []
     with InFlight(detector) as inflight:
         for d in decode(path, sampler=sampler, start=config.start, end=config.end,
-                        thumb_width=THUMB_WIDTH if analyzer is not None else None):
+                        thumb_width=THUMB_WIDTH if analyzer is not None else None,
+                        on_status=statuses.append, deadline=deadline):
             n_decoded += 1
             first = first or (d.index, d.t)
             last = (d.index, d.t)
             if analyzer is not None:
-                analyzer.update(d.index, d.t, d.thumb)
+                analyzer.update(d.index, d.t, d.thumb, size=d.size)
             if d.sampled:
                 image, offset = d.image, (0, 0)
                 if analyzer is not None and config.crop_bars:
@@ -159,12 +164,14 @@ def _decode_pass(path: str | Path, config: AnalysisConfig, sampler: Sampler, ana
         if pending:
             record(inflight.submit(pending))
         record(inflight.drain())
+    if not statuses:
+        raise RuntimeError(f"the decoder of {display(path)} ended without saying how completely it decoded")
     return Decoded(
         frame_index=np.array([i for i, _ in sampled], np.int64),
         t=np.array([t for _, t in sampled], np.float64),
         boxes=Detections.concat(placed) if placed else dataclasses.replace(
             Detections.empty(), frame_index=np.zeros(0, np.int64), t=np.zeros(0)),
-        n_decoded=n_decoded, first=first, last=last, n_cropped=n_cropped,
+        n_decoded=n_decoded, first=first, last=last, n_cropped=n_cropped, status=statuses[-1],
     )
 
 
@@ -182,16 +189,6 @@ def report_classes(names: dict[int, str], taxonomy: Taxonomy, boxes: Detections)
     category, plus any other class that was detected, in model class-id order."""
     seen = set(boxes.class_name.tolist())
     return [n for _, n in sorted(names.items()) if taxonomy.category_of(n) != OTHER or n in seen]
-
-
-def _status(info: VideoInfo, decoded: Decoded) -> ClipStatus:
-    """How completely the clip decoded."""
-    last = decoded.last
-    return ClipStatus(
-        state="complete", reason=None, frames_decoded=decoded.n_decoded,
-        frames_declared=info.n_frames or None, duration_declared_s=info.duration_s or None,
-        last_good_frame=None if last is None else last[0], last_good_t=None if last is None else last[1],
-    )
 
 
 def analyze_clip(
@@ -218,6 +215,7 @@ def analyze_clip(
     """
     config = config or AnalysisConfig()
     started, t_start = utc_now(), time.perf_counter()
+    deadline = Deadline.after(config.clip_timeout)
     info = probe(path)
     taxonomy = taxonomy or load_taxonomy(config.taxonomy)
     detector = with_slicing(detector or load_detector(config), config, taxonomy)
@@ -233,7 +231,7 @@ def analyze_clip(
     seg_end = min(config.end, info.duration_s) if config.end is not None else info.duration_s
     total = max(1, int(round((seg_end - seg_start) * float(info.fps)))) if info.fps else None
     with Progress(total, Path(path).name, "frame", config.quiet) as bar:
-        decoded = _decode_pass(path, config, sampler, analyzer, detector, bar)
+        decoded = _decode_pass(path, config, sampler, analyzer, detector, bar, deadline)
     if not len(decoded.frame_index) or decoded.first is None or decoded.last is None:
         raise VideoOpenError(path, f"no frames in the selected segment ({seg_start:g}-{seg_end:g} s); check --start/--end")
 
@@ -271,7 +269,7 @@ def analyze_clip(
     )
     return assemble_report(
         path=path, video=info, config=config, model=detector.info(), names=detector.names, taxonomy=taxonomy,
-        sampling=sampling, status=_status(info, decoded), counts=counts, shots=shots, strikes=strikes,
+        sampling=sampling, status=decoded.status, counts=counts, shots=shots, strikes=strikes,
         unique=unique, segment=facts, n_dropped=n_dropped, boxes=tracking.boxes, tracks=tracking.tracks,
         started_at=started, elapsed_s=time.perf_counter() - t_start,
     )

@@ -890,12 +890,15 @@ class InputFile:
     """The analysed file.
 
     Attributes:
-        path: Absolute path at analysis time.
+        path: Absolute path at analysis time, as text (:func:`vidtools.names.display`: bytes that
+            are not UTF-8 and control characters escaped).
         sha256: Hex sha256 of its bytes.
+        path_bytes_hex: The exact path bytes (hex) when ``path`` is not the name itself, else None.
     """
 
     path: str
     sha256: str
+    path_bytes_hex: str | None = None
 
 
 @dataclass(frozen=True)

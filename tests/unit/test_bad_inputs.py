@@ -42,8 +42,7 @@ def clips(tmp_path_factory):
 BAD = {
     "missing.mp4": "file not found",
     "empty.mp4": "file is empty",
-    "truncated.mp4": "truncated",
-    "truncated.avi": "truncated: only",
+    "truncated.mp4": "truncated MP4 without its index",
     "corrupt.mp4": "not a readable video",
     "notes.mp4": "not a readable video",
     "zero.avi": "contains no video frames",
@@ -59,6 +58,16 @@ def test_each_bad_input_is_a_clear_error(clips, name):
     assert BAD[name] in msg
 
 
+def test_cut_short_clip_is_analysed_as_far_as_it_decodes(clips):
+    """An AVI cut in half (index at the front) is a partial report, not an error."""
+    report = vidtools.analyze(clips / "truncated.avi", detector=FakeDetector(one_person), quiet=True, shots=False)
+    status = report.status
+    assert status.state == "partial" and "of the 20 frames the header declares" in (status.reason or "")
+    assert 0 < status.frames_decoded < 20 and status.frames_declared == 20
+    assert len(report.frames) == status.frames_decoded
+    assert status.last_good_t == pytest.approx(status.last_good_frame / 10)
+
+
 def test_probe_cli_bad_file_one_line(clips, capsys):
     assert cli.main(["probe", str(clips / "corrupt.mp4")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -72,14 +81,16 @@ def test_batch_goes_on_and_records_errors(clips, tmp_path, monkeypatch, capsys):
     rc = cli.main(["analyze", *[str(clips / n) for n in names], "-o", str(out), "--no-shots", "-q"])
     assert rc == 1
     errors = json.loads((out / "errors.json").read_text())
-    assert [e["path"] for e in errors] == [str(clips / n) for n in names if n != "good.mp4"]
+    partial = "truncated.avi"  # cut short: analysed as far as it decodes (a report, not a failure)
+    assert [e["path"] for e in errors] == [str(clips / n) for n in names if n not in ("good.mp4", partial)]
     assert all(e["error"] == "VideoOpenError" and e["reason"] for e in errors)
     assert (out / "good" / "report.json").is_file()
-    assert sorted(p.name for p in out.iterdir()) == ["errors.json", "good", "index.html"], "no half-written report folders"
+    assert json.loads((out / "truncated-2" / "report.json").read_text())["status"]["state"] == "partial"
+    assert sorted(p.name for p in out.iterdir()) == ["errors.json", "good", "index.html", "truncated-2"], "no half-written report folders"
     index = (out / "index.html").read_text()
-    assert "good/report.html" in index and "truncated.avi" in index
+    assert "good/report.html" in index and "truncated-2/report.html" in index and "zero.avi" in index
     err = capsys.readouterr().err
-    assert "Traceback" not in err and err.count("vidtools: error:") == len(names)  # 6 clips + summary line
+    assert "Traceback" not in err and err.count("vidtools: error:") == len(names) - 1  # 6 clips + summary line
     rc = cli.main(["analyze", str(clips / "good.mp4"), "-o", str(out), "--no-shots"])
     assert rc == 0 and json.loads((out / "errors.json").read_text()) == []
     err = capsys.readouterr().err
@@ -111,3 +122,64 @@ def test_usage_errors_exit_2(clips, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "nope.pt" in err and "Looked in" in err and "Traceback" not in err
     assert cli.main(["analyze", str(clips / "good.mp4"), "-o", str(tmp_path), "--taxonomy", str(tmp_path / "t.yaml")]) == 2
+
+
+def test_leading_dash_names_after_double_dash_or_dot_slash(clips, tmp_path, monkeypatch, capsys):
+    """A file named like an option: '--' ends the options (or write ./-x.mp4); without either,
+    argparse reads it as an unknown option: a usage error (exit 2), never a traceback."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-x.mp4").write_bytes((clips / "good.mp4").read_bytes())
+    assert cli.main(["probe", "--", "-x.mp4"]) == 0
+    assert json.loads(capsys.readouterr().out)["path"] == "-x.mp4"
+    assert cli.main(["probe", "./-x.mp4"]) == 0
+    capsys.readouterr()
+    assert cli.main(["probe", "-x.mp4"]) == 2
+    err = capsys.readouterr().err
+    assert "vidtools: error: -x.mp4 is a file whose name starts with '-': put '--' before" in err and "Traceback" not in err
+
+
+def test_special_files_are_refused_at_once(tmp_path, capsys):
+    import os
+    import socket
+    import time
+
+    fifo = tmp_path / "pipe.mp4"
+    os.mkfifo(fifo)
+    sock = tmp_path / "sock.mp4"
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(str(sock))
+    s.close()
+    (tmp_path / "dir.mp4").mkdir()
+    want = {fifo: "is a named pipe (FIFO)", sock: "is a socket", tmp_path / "dir.mp4": "is a directory",
+            "/dev/null": "is a character device"}
+    t = time.monotonic()
+    for path, reason in want.items():
+        with pytest.raises(VideoOpenError, match=r"\(FIFO\)|socket|directory|character device") as e:
+            vidtools.probe(path)
+        assert str(e.value) == f"{path}: {e.value.reason}" and reason in e.value.reason
+    assert time.monotonic() - t < 5, "nothing waited on a reader or writer"
+    assert cli.main(["shots", str(fifo), "-o", str(tmp_path / "o"), "-q"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"vidtools: error: {fifo}: is a named pipe (FIFO), not a video file; save the stream to a file and analyse that"]
+
+
+def test_strict_turns_a_partial_clip_into_a_failure(clips, tmp_path, monkeypatch, capsys):
+    """Without --strict a cut-short clip is a warning and exit 0; with it, an error line and exit 1,
+    for analyze, shots and frames alike (the output is written either way)."""
+    monkeypatch.setattr("vidtools.batch.load_detector", lambda config: FakeDetector(one_person))
+    cut, good = str(clips / "truncated.avi"), str(clips / "good.mp4")
+    runs = {
+        "analyze": ["analyze", cut, good, "-o", str(tmp_path / "a"), "--no-shots", "-q"],
+        "shots": ["shots", cut, good, "-o", str(tmp_path / "s"), "-q"],
+        "frames": ["frames", cut, "-o", str(tmp_path / "f"), "--every", "5", "-q"],
+    }
+    for name, argv in runs.items():
+        assert cli.main(argv) == 0, name
+        err = capsys.readouterr().err
+        assert "vidtools: warning: " + cut + ": partial: " in err and "vidtools: error:" not in err, (name, err)
+        assert cli.main([*argv, "--strict"]) == 1, name
+        err = capsys.readouterr().err
+        assert "vidtools: error: " + cut + ": partial: " in err and "(--strict: counted as failed)" in err, (name, err)
+        assert "vidtools: warning:" not in err and "good.mp4: partial" not in err, (name, err)
+    assert json.loads((tmp_path / "s" / "truncated" / "shots.json").read_text())["status"]["state"] == "partial"
+    assert (tmp_path / "a" / "truncated" / "report.json").is_file() and (tmp_path / "f" / "index.csv").is_file()

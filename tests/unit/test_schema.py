@@ -74,3 +74,30 @@ def test_a_version_1_0_document_is_read(report) -> None:
     validate(up)
     assert up["status"]["state"] == "complete" and up["status"]["frames_decoded"] == report.sampling.n_frames_decoded
     assert old["schema_version"] == "1.0" and "status" not in old, "the given document is not changed"
+
+
+def test_status_gaps_and_exact_path_bytes_map_back(tmp_path) -> None:
+    """A partial clip whose name is not UTF-8: the status (with a gap) and the input's exact path
+    bytes survive report.json both ways, and the real path is what a reader opens again."""
+    import dataclasses
+    import os
+
+    from vidtools.annotate import resolve_video
+    from vidtools.types import DecodeGap
+
+    whole = encode_clip(tmp_path / "whole.mkv", numbered_frames(30), fps=10)
+    clip = tmp_path / os.fsdecode(b"caf\xe9 cut.mkv")
+    data = whole.read_bytes()
+    clip.write_bytes(data[: len(data) * 2 // 3])
+    r = analyze_clip(clip, AnalysisConfig(every=2, quiet=True), detector=FakeDetector(rule))
+    assert r.status.state == "partial" and 0 < r.status.frames_decoded < 30
+    r = dataclasses.replace(r, status=dataclasses.replace(r.status, gaps=(DecodeGap(4, 0.4, 0.9, "invalid data"),)))
+    doc = to_json_dict(r)
+    validate(doc)
+    text = json.dumps(doc, ensure_ascii=False).encode("utf-8")  # encodable: no lone surrogates
+    inp = json.loads(text)["provenance"]["input"]
+    assert inp["path"].endswith("caf\\xe9 cut.mkv") and bytes.fromhex(inp["path_bytes_hex"]) == os.fsencode(clip)
+    assert doc["status"]["gaps"] == [{"after_frame": 4, "start_t_s": 0.4, "end_t_s": 0.9, "reason": "invalid data"}]
+    back = from_json_dict(json.loads(text), frame_counts=r.frame_counts, boxes=r.boxes, tracks=r.track_list)
+    assert back == r
+    assert resolve_video(back, None) == str(clip)

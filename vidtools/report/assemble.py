@@ -18,6 +18,7 @@ import numpy as np
 
 from vidtools.config import AnalysisConfig
 from vidtools.count import count_shots, summarize
+from vidtools.names import path_record
 from vidtools.provenance import model_info, utc_now, versions
 from vidtools.taxonomy import OTHER, Taxonomy
 from vidtools.types import (
@@ -144,7 +145,7 @@ def assemble_report(
     """
     info = model_info(model)
     provenance = Provenance(
-        input=InputFile(str(Path(path).resolve()), video.sha256),
+        input=InputFile(sha256=video.sha256, **path_record(Path(path).resolve())),
         model=info,
         parameters=config.to_dict(),
         versions=versions(),

@@ -25,6 +25,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 from markupsafe import Markup
@@ -302,7 +303,9 @@ def render_index_html(out_dir: str | os.PathLike[str], entries: Sequence[Mapping
                 report = load_report(out / name)
             except ReportError as err:
                 error = str(err)
-        href = next((f"{name}/{f}" for f in (REPORT_NAME, "report.json") if (out / name / f).is_file()), None)
+        # the folder name percent-encoded from its bytes: '#', '?', '%' and any byte stay part of the path
+        href = next((f"{quote(os.fsencode(name))}/{f}" for f in (REPORT_NAME, "report.json") if (out / name / f).is_file()),
+                    None)
         thumb = _thumbnail(report, e.get("clip"), blur_people) if report is not None else None
         rows.append(view.index_row(name, str(e.get("clip") or ""), error, href, report, thumb))
     n_failed = sum(1 for r in rows if r.error)
@@ -310,6 +313,7 @@ def render_index_html(out_dir: str | os.PathLike[str], entries: Sequence[Mapping
         title=f"vidtools: {plural(len(rows), 'clip')}",
         rows=rows,
         n_failed=n_failed,
+        n_partial=sum(1 for r in rows if r.partial),
         models=view.model_hashes(rows),
         blur_people=blur_people,
         generated_at=utc_now(),

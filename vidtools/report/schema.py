@@ -5,10 +5,10 @@ boxes, tracks: they go to the CSV files); :func:`from_json_dict` reads them back
 tables. ``report.schema.json`` (shipped in the package) is the JSON Schema of the document;
 :func:`validate` checks a document against it.
 
-Schema versions: ``1.1`` added ``status``, ``shot_detection.events``, ``strikes[].target.track_id``
-and made ``strikes[].end_frame`` and the overlay masks' ``scene_change`` / ``scene_motion``
-always present (null when unknown). A ``1.0`` document is read with those filled in
-(:func:`upgrade`).
+Schema versions: ``1.1`` added ``status``, ``shot_detection.events``, ``strikes[].target.track_id``,
+``provenance.input.path_bytes_hex`` (the exact path bytes, when the path is shown escaped) and
+made ``strikes[].end_frame`` and the overlay masks' ``scene_change`` / ``scene_motion`` always
+present (null when unknown). A ``1.0`` document is read with those filled in (:func:`upgrade`).
 """
 
 from __future__ import annotations
@@ -120,7 +120,8 @@ def _model(m: ModelInfo) -> JSON:
             "names": {str(k): v for k, v in m.names.items()}, "device": m.device}
 
 
-def _status(s: ClipStatus) -> JSON:
+def status_to_json(s: ClipStatus) -> JSON:
+    """The ``status`` part of ``report.json`` (also written to ``shots.json``)."""
     return {"state": s.state, "reason": s.reason, "frames_decoded": s.frames_decoded,
             "frames_declared": s.frames_declared, "duration_declared_s": s.duration_declared_s,
             "last_good_frame": s.last_good_frame, "last_good_t_s": s.last_good_t,
@@ -136,7 +137,8 @@ def to_json_dict(report: ClipReport) -> JSON:
         "kind": KIND,
         "video": report.video.to_dict(),
         "provenance": {
-            "input": {"path": p.input.path, "sha256": p.input.sha256},
+            "input": {"path": p.input.path, "sha256": p.input.sha256,
+                      **({"path_bytes_hex": p.input.path_bytes_hex} if p.input.path_bytes_hex else {})},
             "model": _model(p.model),
             "parameters": dict(p.parameters),
             "versions": dict(p.versions),
@@ -156,7 +158,7 @@ def to_json_dict(report: ClipReport) -> JSON:
             "last_frame": sm.last_frame, "n_frames_decoded": sm.n_frames_decoded,
             "n_frames_sampled": sm.n_frames_sampled, "n_frames_cropped": sm.n_frames_cropped,
         },
-        "status": _status(report.status),
+        "status": status_to_json(report.status),
         "summary": _summary(report.summary),
         "shots": [_shot(s) for s in report.shots],
         "strikes": [_strike(s) for s in report.strikes],
@@ -242,7 +244,8 @@ def _model_of(d: JSON) -> ModelInfo:
                      {k: v for k, v in d.items() if k not in known})
 
 
-def _status_of(d: JSON) -> ClipStatus:
+def status_from_json(d: JSON) -> ClipStatus:
+    """The :class:`ClipStatus` of a ``status`` part (see :func:`status_to_json`)."""
     return ClipStatus(d["state"], d["reason"], d["frames_decoded"], d["frames_declared"], d["duration_declared_s"],
                       d["last_good_frame"], d["last_good_t_s"],
                       tuple(DecodeGap(g["after_frame"], g["start_t_s"], g["end_t_s"], g["reason"]) for g in d["gaps"]))
@@ -260,7 +263,7 @@ def from_json_dict(doc: JSON, *, frame_counts: FrameCounts, boxes: Detections,
     p, tax, sm, ov, sd = doc["provenance"], doc["taxonomy"], doc["sampling"], doc["overlays"], doc["shot_detection"]
     return ClipReport(
         video=VideoInfo.from_dict(doc["video"]),
-        provenance=Provenance(InputFile(p["input"]["path"], p["input"]["sha256"]), _model_of(p["model"]),
+        provenance=Provenance(InputFile(p["input"]["path"], p["input"]["sha256"], p["input"].get("path_bytes_hex")), _model_of(p["model"]),
                               p["parameters"], p["versions"], p["device"], p["started_at"], p["finished_at"],
                               p["elapsed_s"]),
         taxonomy=TaxonomyInfo(tax["source"], {k: tuple(v) for k, v in tax["categories"].items()},
@@ -271,7 +274,7 @@ def from_json_dict(doc: JSON, *, frame_counts: FrameCounts, boxes: Detections,
         sampling=Sampling(sm["every"], sm["fps"], sm["sample_rate_fps"], sm["segment_start_s"], sm["segment_end_s"],
                           sm["first_frame"], sm["last_frame"], sm["n_frames_decoded"], sm["n_frames_sampled"],
                           sm["n_frames_cropped"]),
-        status=_status_of(doc["status"]),
+        status=status_from_json(doc["status"]),
         summary=_summary_of(doc["summary"]),
         shots=tuple(_shot_of(s) for s in doc["shots"]),
         strikes=tuple(_strike_of(s) for s in doc["strikes"]),

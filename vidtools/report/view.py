@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from vidtools.annotate import category_color, spread
-from vidtools.types import ClipReport, CountRange, CountStats, Shot, Strike, Target, Track
+from vidtools.names import display
+from vidtools.types import ClipReport, ClipStatus, CountRange, CountStats, Shot, Strike, Target, Track
 from vidtools.wording import plural
 
 MAX_TRACK_ROWS = 200
@@ -418,6 +419,7 @@ class ClipPage:
         model_names: The model's class names, in id order.
         undetectable: Categories the model cannot detect.
         image_note: Why images are missing, or None.
+        partial: How the clip decoded, when it decoded only in part (shown at the top), else None.
         blur_people: Persons are blurred in the pictures.
         files: Files beside the page in the report folder.
         generated_at: When the page was written.
@@ -440,14 +442,15 @@ class ClipPage:
     model_names: tuple[str, ...]
     undetectable: tuple[str, ...]
     image_note: str | None
+    partial: ClipStatus | None
     blur_people: bool
     files: tuple[str, ...]
     generated_at: str
 
 
 def clip_name(report: ClipReport) -> str:
-    """The clip's file name (from the input path)."""
-    return Path(report.provenance.input.path or report.video.path or "clip").name
+    """The clip's file name (from the input path), escaped for showing (:func:`vidtools.names.display`)."""
+    return display(Path(report.provenance.input.path or report.video.path or "clip").name)
 
 
 def _counts_text(report: ClipReport, frame_index: int, cats: Sequence[str]) -> str:
@@ -550,6 +553,7 @@ def clip_page(
         model_names=tuple(names[k] for k in sorted(names)),
         undetectable=tuple(c for c, v in report.taxonomy.detectable.items() if not v),
         image_note=image_note,
+        partial=report.status if report.status.state == "partial" else None,
         blur_people=blur_people,
         files=tuple(files),
         generated_at=generated_at,
@@ -587,10 +591,12 @@ class IndexRow:
     """One clip of the index page.
 
     Attributes:
-        name: The clip's report folder name.
-        clip: The clip's path as given.
-        error: Why it failed, or None.
-        href: Link to its page (``report.html``, else ``report.json``), or None.
+        name: The clip's report folder name (escaped for showing).
+        clip: The clip's path as given (escaped for showing).
+        error: Why it failed (escaped), or None.
+        href: Link to its page (``report.html``, else ``report.json``; the folder name
+            percent-encoded), or None.
+        partial: Why it decoded only in part, or None.
         report: Its report (None when it failed or could not be read).
         counts: Per category (``other`` only when seen).
         thumb: Thumbnail ``data:`` URI, or None.
@@ -603,16 +609,21 @@ class IndexRow:
     report: ClipReport | None
     counts: tuple[IndexCount, ...]
     thumb: str | None
+    partial: str | None = None
 
 
 def index_row(name: str, clip: str, error: str | None, href: str | None, report: ClipReport | None,
               thumb: str | None) -> IndexRow:
-    """The index row of one clip."""
+    """The index row of one clip (``name``, ``clip`` and ``error`` are escaped here; ``href`` is
+    used as given)."""
     counts: tuple[IndexCount, ...] = ()
+    partial = None
     if report is not None:
         summ, uc = report.summary.categories, report.unique_counts.clip
         counts = tuple(IndexCount(c, s.max, uc.get(c)) for c, s in summ.items() if c != "other" or s.max > 0)
-    return IndexRow(name, clip, error, href, report, counts, thumb)
+        partial = (report.status.reason or "partial") if report.status.state == "partial" else None
+    return IndexRow(display(name), display(clip), display(error) if error else None, href, report, counts, thumb,
+                    partial)
 
 
 def model_hashes(rows: Sequence[IndexRow]) -> dict[str, str]:

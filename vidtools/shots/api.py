@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ from vidtools.errors import UsageError, VideoOpenError
 from vidtools.shots.analyzer import SignalAnalyzer
 from vidtools.shots.params import DEFAULT_PARAMS, ShotParams
 from vidtools.shots.result import THUMB_WIDTH, SegmentResult
+from vidtools.types import ClipStatus
 
 
 def detect_shots(
@@ -33,7 +35,8 @@ def detect_shots(
         progress: Called with the number of frames decoded so far.
 
     Returns:
-        :class:`SegmentResult`.
+        :class:`SegmentResult`, with ``status``: how completely the clip decoded (a damaged clip
+        is segmented as far as it decodes; see :func:`vidtools.frames.decode`).
 
     Raises:
         VideoOpenError: the clip is missing, unreadable, corrupt, or has no frames in the segment.
@@ -54,14 +57,15 @@ def detect_shots(
         container.close()
     analyzer = SignalAnalyzer(fps if fps else 25.0, width, height, params=params)
     n = 0
-    for d in decode(path, start=start, end=end, thumb_width=THUMB_WIDTH, images=False):
-        analyzer.update(d.index, d.t, d.thumb)
+    statuses: list[ClipStatus] = []
+    for d in decode(path, start=start, end=end, thumb_width=THUMB_WIDTH, images=False, on_status=statuses.append):
+        analyzer.update(d.index, d.t, d.thumb, size=d.size)
         n += 1
         if progress:
             progress(n)
     if n == 0:
         raise VideoOpenError(path, f"no frames in the selected segment ({start or 0:g}-{end if end is not None else 'end'} s); check --start/--end")
-    return analyzer.finish()
+    return dataclasses.replace(analyzer.finish(), status=statuses[-1] if statuses else None)
 
 
 def export_shot_frames(

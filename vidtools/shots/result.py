@@ -9,8 +9,16 @@ from typing import Any
 import numpy as np
 
 from vidtools.count import shot_of
+from vidtools.report.schema import status_to_json
 from vidtools.shots.params import ShotParams
-from vidtools.types import Shot, ShotEvent, ShotLetterbox, ShotOverlays, Strike
+from vidtools.types import (
+    ClipStatus,
+    Shot,
+    ShotEvent,
+    ShotLetterbox,
+    ShotOverlays,
+    Strike,
+)
 
 THUMB_WIDTH = 160
 """Width in pixels of the thumbnail that :meth:`~vidtools.shots.SignalAnalyzer.update` expects
@@ -32,6 +40,8 @@ class SegmentResult:
         fps: Nominal frame rate of the clip.
         width: Source width (px) of the first frame.
         height: Source height (px) of the first frame.
+        status: How completely the clip decoded (set by :func:`~vidtools.shots.detect_shots`;
+            None from :meth:`SignalAnalyzer.finish`, whose caller owns the decoding).
     """
 
     shots: list[Shot]
@@ -43,6 +53,7 @@ class SegmentResult:
     fps: float = 0.0
     width: int = 0
     height: int = 0
+    status: ClipStatus | None = None
 
     def shot_index(self, frame_index: int) -> int:
         """Index of the shot holding a source frame index (-1 when outside the segment)."""
@@ -53,8 +64,10 @@ class SegmentResult:
         return shot_of(frame_index, self.shots)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``shots``, ``strikes``, ``overlays``, ``letterbox``, ``events`` and ``params``."""
+        """JSON-ready: ``status`` (when known, as in ``report.json``), ``shots``, ``strikes``,
+        ``overlays``, ``letterbox``, ``events`` and ``params``."""
         return {
+            **({"status": status_to_json(self.status)} if self.status is not None else {}),
             "shots": [s.to_dict() for s in self.shots],
             "strikes": [s.to_dict() for s in self.strikes],
             "overlays": [
