@@ -7,6 +7,8 @@ Public API (the CLI is a thin layer over these)::
     report = vidtools.analyze("clip.mp4", model="yolo11n", every=2)
     report.summary, report.frames, report.detections, report.tracks
     vidtools.load_report("out/clip")
+    vidtools.analyze_many(["a.mp4", "b.mp4"], "out", resume=True)   # executor="ray" for a cluster
+    vidtools.open_catalog("out")        # every clip's tables: DuckDB views or DataFrames
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ os.environ.setdefault("YOLO_VERBOSE", "False")
 __version__ = "0.1.0"
 
 from vidtools.api import analyze, analyze_many  # noqa: E402
+from vidtools.batch import open_catalog  # noqa: E402
 from vidtools.claims import compare, extract_claims, load_claims, save_claims  # noqa: E402
 from vidtools.config import AnalysisConfig  # noqa: E402
 from vidtools.errors import (  # noqa: E402
@@ -73,6 +76,7 @@ __all__ = [
     "load_claims",
     "load_report",
     "load_taxonomy",
+    "open_catalog",
     "probe",
     "save_claims",
     "write_clip_html",

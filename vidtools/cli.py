@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from vidtools.config import AnalysisConfig
 from vidtools.errors import ClaimsError, ModelLoadError, ReportError, TaxonomyError, UsageError, VidtoolsError, WeightsNotFoundError
+from vidtools.io import is_temporary
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _D = AnalysisConfig()
@@ -58,6 +60,22 @@ def _add_segment(p: argparse.ArgumentParser) -> None:
     p.add_argument("--end", type=_positive_float, default=None, metavar="S", help="end of the segment, seconds (default: clip end)")
 
 
+def looks_like_ray_address(value: str) -> bool:
+    """True for ``local``, ``auto``, ``ray://HOST:PORT`` and ``HOST:PORT``."""
+    return value in ("local", "auto") or value.startswith("ray://") or bool(re.fullmatch(r"[\w.\-]+:\d+|\[[0-9a-fA-F:]+\]:\d+", value))
+
+
+class _RayAction(argparse.Action):
+    """``--ray [ADDRESS]``: a value that is not a Ray address is a clip (``--ray clip.mp4``)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        if isinstance(values, str) and not looks_like_ray_address(values):
+            namespace.ray_clips = [*getattr(namespace, "ray_clips", []), values]
+            values = self.const
+        setattr(namespace, self.dest, values)
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output on stderr")
     p.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
@@ -89,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
 
     p = sub.add_parser("analyze", help="detect, count, find shots and strikes, track; write reports per clip")
-    p.add_argument("clips", nargs="+", metavar="CLIP", help="video file(s); each is analysed independently")
+    p.add_argument("clips", nargs="*", metavar="CLIP", help="video file(s); each is analysed independently")
     p.add_argument("-o", "--out", required=True, metavar="OUT", help="output folder; reports go to OUT/<clip-stem>/")
     p.add_argument("--model", default=_D.model, metavar="M",
                    help="model name (looked up in $VIDTOOLS_WEIGHTS, ./weights, ultralytics' weights dir) or a path "
@@ -114,7 +132,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--annotate", action="store_true", help="also write annotated.mp4 (H.264, boxes, track ids, counts, strike markers) and contact_sheet.jpg")
     p.add_argument("--blur-people", action="store_true", help="blur persons in every image of the HTML report and the annotated media, for sharing")
     p.add_argument("--claims", default=None, metavar="FILE", help="claims.json to compare with each clip in its HTML report (see 'vidtools claims')")
-    p.add_argument("--skip-existing", action="store_true", help="keep a clip's existing report when it is complete for the same file and parameters")
+    p.add_argument("--resume", action="store_true",
+                   help="keep every clip whose report in OUT is complete for the same file bytes, parameters and model "
+                        "(OUT/manifest.jsonl); analyse the failed, changed and new ones")
+    p.add_argument("--strict", action="store_true", help="count partial clips (analysed only as far as they decode) as failures: exit code 1")
+    p.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS", action=_RayAction,
+                   help="spread the clips over Ray workers: alone, start Ray on this machine; with ADDRESS "
+                        "(auto, HOST:PORT, ray://HOST:PORT), join that cluster (needs vidtools[ray])")
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="number of Ray workers, each loading the model once (default: one per node, or one per "
+                        "--gpus-per-worker share of the cluster's GPUs)")
+    p.add_argument("--gpus-per-worker", type=_nonneg_float, default=0.0, metavar="G",
+                   help="GPUs each Ray worker reserves; fractions share a GPU (default: 0, CPU)")
     _add_common(p)
 
     p = sub.add_parser("shots", help="find shots and strikes only (fast, no detector); writes OUT/<clip>/shots.json")
@@ -186,15 +215,26 @@ def _cmd_frames(a: argparse.Namespace) -> int:
 def _cmd_analyze(a: argparse.Namespace) -> int:
     import vidtools
 
+    clips = [*a.clips, *getattr(a, "ray_clips", [])]
+    if not clips:
+        raise UsageError("analyze: give at least one CLIP")
     config = config_from_args(a)
-    result = vidtools.analyze_many(a.clips, a.out, config=config, skip_existing=a.skip_existing,
+    result = vidtools.analyze_many(clips, a.out, config=config, resume=a.resume, strict=a.strict,
+                                   executor="ray" if a.ray else "local",
+                                   ray_address=None if a.ray in (None, "local") else a.ray,
+                                   workers=a.workers, gpus_per_worker=a.gpus_per_worker,
                                    on_failure=lambda f: _err(f.reason))
     for clip, folder in result.reports:
         print(folder)
         if not a.quiet:
             print(summary_line(clip, folder), file=sys.stderr)
+    errors = Path(a.out) / "errors.json"
+    partial = sum(1 for w in result.warnings if w.kind == "partial")
+    if partial and not a.quiet:
+        print(f"vidtools: warning: {partial} clip(s) analysed only as far as they decode (partial); see {errors}",
+              file=sys.stderr)
     if result.failures:
-        _err(f"{len(result.failures)} of {len(a.clips)} clip(s) failed; see {Path(a.out) / 'errors.json'}")
+        _err(f"{len(result.failures)} of {len(clips)} clip(s) failed; see {errors}")
         return EXIT_FAILED
     return EXIT_OK
 
@@ -254,7 +294,7 @@ def _report_dirs(paths: Sequence[str]) -> list[Path]:
         if (p / "report.json").is_file():
             dirs.append(p)
         elif p.is_dir():
-            found = sorted(d for d in p.iterdir() if (d / "report.json").is_file())
+            found = sorted(d for d in p.iterdir() if (d / "report.json").is_file() and not is_temporary(d.name))
             if not found:
                 raise UsageError(f"{p}: no report.json here or in its sub-folders; run 'vidtools analyze' first")
             dirs += found
@@ -303,8 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VidtoolsError as e:
         _err(str(e))
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        _err("interrupted")
+    except KeyboardInterrupt as e:
+        _err(str(e) or "interrupted")
         return 130
 
 

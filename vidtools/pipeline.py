@@ -14,6 +14,7 @@ import os
 import platform
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -219,6 +220,7 @@ def _decode_pass(
     runner: _BatchRunner,
     acc: _Collected,
     bar: Progress,
+    tick: Callable[[], None] | None = None,
 ) -> None:
     """The single decode pass: every frame feeds the signal statistics; sampled frames are
     cropped to the active picture and handed to the detector in batches."""
@@ -248,6 +250,8 @@ def _decode_pass(
                 runner.submit(pending)
                 pending = []
         bar.update()
+        if tick is not None:
+            tick()
     if pending:
         runner.submit(pending)
     runner.finish()
@@ -266,6 +270,7 @@ def analyze_clip(
     *,
     detector: Detector | None = None,
     taxonomy: Taxonomy | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> ClipReport:
     """Analyse one clip end to end (nothing is written; see :mod:`vidtools.report`).
 
@@ -274,6 +279,8 @@ def analyze_clip(
         config: Analysis parameters (defaults when None).
         detector: A loaded detector to reuse (loaded from ``config`` when None).
         taxonomy: Class -> category mapping (loaded from ``config.taxonomy`` when None).
+        progress: Called after each decoded frame with (frames decoded so far, frames expected
+            or None) instead of drawing this clip's own progress bar (a batch draws one bar).
 
     Returns:
         :class:`ClipReport` with the JSON report, per-frame counts, detections and tracks.
@@ -298,10 +305,11 @@ def analyze_clip(
     seg_start = config.start or 0.0
     seg_end = min(config.end, info.duration_s) if config.end is not None else info.duration_s
     total = max(1, int(round((seg_end - seg_start) * float(info.fps)))) if info.fps else None
-    with Progress(total, Path(path).name, "frame", config.quiet) as bar:
+    with Progress(total, Path(path).name, "frame", config.quiet or progress is not None) as bar:
         runner = _BatchRunner(detector, acc)
+        tick = (lambda: progress(acc.n_decoded, total)) if progress is not None else None
         try:
-            _decode_pass(path, config, sampler, analyzer, runner, acc, bar)
+            _decode_pass(path, config, sampler, analyzer, runner, acc, bar, tick)
         finally:
             runner.close()
     if not acc.frame_index or acc.first is None or acc.last is None:

@@ -66,22 +66,23 @@ def test_probe_cli_bad_file_one_line(clips, capsys):
 
 
 def test_batch_goes_on_and_records_errors(clips, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("vidtools.batch.load_detector", lambda config: FakeDetector(one_person))
+    monkeypatch.setattr("vidtools.batch.driver.load_detector", lambda config: FakeDetector(one_person))
     out = tmp_path / "out"
     names = ["empty.mp4", "good.mp4", "truncated.mp4", "missing.mp4", "corrupt.mp4", "notes.mp4", "zero.avi", "truncated.avi"]
     rc = cli.main(["analyze", *[str(clips / n) for n in names], "-o", str(out), "--no-shots", "-q"])
     assert rc == 1
-    errors = json.loads((out / "errors.json").read_text())
+    errors = json.loads((out / "errors.json").read_text())["failures"]
     assert [e["path"] for e in errors] == [str(clips / n) for n in names if n != "good.mp4"]
     assert all(e["error"] == "VideoOpenError" and e["reason"] for e in errors)
     assert (out / "good" / "report.json").is_file()
-    assert sorted(p.name for p in out.iterdir()) == ["errors.json", "good", "index.html"], "no half-written report folders"
+    assert sorted(p.name for p in out.iterdir()) == ["catalog", "errors.json", "good", "index.html", "manifest.jsonl"], \
+        "no half-written report folders"
     index = (out / "index.html").read_text()
     assert "good/report.html" in index and "truncated.avi" in index
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("vidtools: error:") == len(names)  # 6 clips + summary line
     rc = cli.main(["analyze", str(clips / "good.mp4"), "-o", str(out), "--no-shots"])
-    assert rc == 0 and json.loads((out / "errors.json").read_text()) == []
+    assert rc == 0 and json.loads((out / "errors.json").read_text())["failures"] == []
     err = capsys.readouterr().err
     assert "good.mp4: 20 frames; personnel max 1/frame, distinct 1-1 (est. 1)" in err, err
     assert "frame/s" in err, "progress shows frames on stderr unless --quiet"
@@ -96,7 +97,7 @@ def test_failure_midway_leaves_old_report_intact(clips, tmp_path, monkeypatch):
     def boom(n, img):
         raise RuntimeError("model crashed")
 
-    monkeypatch.setattr("vidtools.batch.load_detector", lambda config: FakeDetector(boom))
+    monkeypatch.setattr("vidtools.batch.driver.load_detector", lambda config: FakeDetector(boom))
     res = vidtools.analyze_many([clips / "good.mp4"], out, quiet=True, shots=False)
     assert not res.ok and "internal error" in res.failures[0].reason and "model crashed" in res.failures[0].reason
     assert (out / "good" / "report.json").read_text() == before
