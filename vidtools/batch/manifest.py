@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from vidtools.batch.naming import display_path
+from vidtools.batch.naming import display_path, safe_text
 from vidtools.io import atomic_write_text
 from vidtools.probe import sha256_file
 
@@ -113,6 +113,7 @@ class ManifestEntry:
         """One line of ``manifest.jsonl`` (the path as text and, exactly, as base64 bytes)."""
         d = asdict(self)
         d.pop("key")
+        d["reason"] = safe_text(self.reason) if self.reason is not None else None
         d = {"path": display_path(self.key), "path_b64": base64.b64encode(self.key).decode("ascii"), **d}
         return json.dumps(d, ensure_ascii=False, sort_keys=False)
 
