@@ -136,13 +136,14 @@ class RayExecutor:
         workers: Number of worker actors (default: one per GPU share with ``gpus_per_worker``,
             else one per node; OpenVINO and PyTorch use all of a node's cores for one clip).
         gpus_per_worker: GPUs each worker reserves (fractions share a GPU).
-        cpus_per_worker: CPUs each worker reserves for Ray's scheduling.
+        cpus_per_worker: CPUs each worker reserves (default: a GPU worker 1, a CPU worker its share
+            of the cluster's CPUs; Ray sets the worker's ``OMP_NUM_THREADS`` to it).
         quiet: Keep Ray's own log lines off stderr.
     """
 
     def __init__(self, config: AnalysisConfig, taxonomy: Taxonomy, detector_factory: Callable[[], Detector], *,
                  address: str | None = None, workers: int | None = None, gpus_per_worker: float = 0.0,
-                 cpus_per_worker: float = 1.0, quiet: bool = False) -> None:
+                 cpus_per_worker: float | None = None, quiet: bool = False) -> None:
         self._ray = import_ray()
         self._config, self._taxonomy, self._factory = config, taxonomy, detector_factory
         self._address, self._workers = address, workers
@@ -158,7 +159,7 @@ class RayExecutor:
         ray = self._ray
         try:
             self._connect()
-            n = self._pool_size()
+            n, self._cpus = self._pool()
             self._sink = ray.remote(num_cpus=0)(ProgressSink).remote()
             self._actors = [self._new_actor() for _ in range(n)]
             try:
@@ -194,15 +195,21 @@ class RayExecutor:
             raise UsageError(f"--ray {self._address or ''}: cannot start or join Ray ({str(e).splitlines()[0][:200]})") from None
         self._started = True
 
-    def _pool_size(self) -> int:
+    def _pool(self) -> tuple[int, float]:
+        """Number of workers and the CPUs each reserves (checked against the cluster)."""
         ray = self._ray
         n = self._workers or _default_workers(ray, self._gpus)
         have = ray.cluster_resources()
-        for res, per in (("GPU", self._gpus), ("CPU", self._cpus)):
+        cpus = self._cpus
+        if cpus is None:
+            # Ray limits a worker's math threads (OMP_NUM_THREADS) to the CPUs it reserves: a CPU
+            # worker reserves its share of the cluster, a GPU worker one CPU
+            cpus = 1.0 if self._gpus > 0 else float(max(1, int(have.get("CPU", 1) // n)))
+        for res, per in (("GPU", self._gpus), ("CPU", cpus)):
             if per > 0 and n * per > have.get(res, 0) + 1e-9:
                 raise UsageError(f"{n} worker(s) x {per:g} {res} need {n * per:g} {res}, the Ray cluster has "
                                  f"{have.get(res, 0):g}; use fewer --workers or a smaller --gpus-per-worker")
-        return n
+        return n, cpus
 
     def _new_actor(self) -> Any:
         cls = self._ray.remote(ClipWorker).options(
