@@ -183,6 +183,7 @@ def test_leftovers_are_removed_and_never_read_as_reports(clips, tmp_path):
     for f in (out / "a").iterdir():
         (ghost / f.name).write_bytes(f.read_bytes())
     (out / ".errors.json.x1y2.tmp").write_text("{")
+    (out / "a" / ".shots.json.q1w2.tmp").write_text("{")  # e.g. 'vidtools shots' into the same folder
     (out / "catalog" / "frames" / ".a.parquet.zz.tmp").write_bytes(b"PAR1")
     assert cli._report_dirs([str(out)]) == [out / "a"], "compare counts the clip once"
     with pytest.raises(ReportError, match="temporary folder"):
@@ -190,7 +191,7 @@ def test_leftovers_are_removed_and_never_read_as_reports(clips, tmp_path):
     assert [p.name for p in table_files(out, "frames")] == ["a.parquet"]
     run([clips["b"]], out)
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
-    assert not list((out / "catalog" / "frames").glob(".*"))
+    assert not list((out / "catalog" / "frames").glob(".*")) and not list((out / "a").glob(".*"))
 
 
 def test_a_second_batch_into_the_same_folder_is_refused(clips, tmp_path):

@@ -57,15 +57,21 @@ class OutputLock:
 
 
 def remove_leftovers(out: Path) -> list[Path]:
-    """Delete the temporary files and folders that a killed run left in ``out`` and in its
-    catalog (only names :func:`vidtools.io.is_temporary` recognises; call it holding the lock).
+    """Delete the temporary files and folders that a killed run left in ``out``, in its report
+    folders and in its catalog (only names :func:`vidtools.io.is_temporary` recognises; call it
+    holding the lock).
 
     Returns:
         What was removed.
     """
     removed: list[Path] = []
-    folders = [out, *sorted(p for p in (out / "catalog").glob("*") if p.is_dir())]
-    for folder in folders:
+    try:
+        subfolders = sorted(p for p in out.iterdir() if p.is_dir() and not is_temporary(p.name))
+    except OSError:
+        subfolders = []
+    catalog = out / "catalog"
+    tables = sorted(p for p in catalog.iterdir() if p.is_dir()) if catalog.is_dir() else []
+    for folder in [out, *subfolders, *tables]:
         try:
             entries = list(os.scandir(folder))
         except OSError:
