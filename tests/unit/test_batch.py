@@ -321,6 +321,10 @@ def test_batch_options_need_ray_and_ray_needs_its_package(clips, tmp_path, monke
                      str(clips["a"])]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["vidtools: error: --ray needs the Ray package; install it with: pip install 'vidtools[ray]'"]
+    monkeypatch.setattr(builtins, "__import__", real_import)
+    assert cli.main(["analyze", str(clips["a"]), "-o", str(tmp_path / "s"), "--ray", "127.0.0.1:1", "-q"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--ray 127.0.0.1:1: nothing answers" in err[0], "fails fast instead of retrying for minutes"
     assert cli.looks_like_ray_address("10.0.0.5:6379") and cli.looks_like_ray_address("ray://head:10001")
     assert not cli.looks_like_ray_address("clip.mp4") and not cli.looks_like_ray_address("./a:1.mp4")
 

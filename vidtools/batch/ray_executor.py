@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -116,6 +117,25 @@ class ClipWorker:
         return analyze_job(job, self._config, self._detector, self._taxonomy, progress=progress, extra=self._extra)
 
 
+def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Fail fast, with one line, when nothing listens at a ``HOST:PORT`` / ``ray://HOST:PORT``
+    address (Ray itself would keep retrying for minutes, printing warnings).
+
+    Raises:
+        UsageError: the address is malformed or nothing answers there.
+    """
+    hostport = address.removeprefix("ray://")
+    host, _, port = hostport.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit():
+        raise UsageError(f"--ray {address}: expected auto, HOST:PORT or ray://HOST:PORT")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as e:
+        raise UsageError(f"--ray {address}: nothing answers at {host}:{port} ({e.strerror or e}); start the cluster "
+                         "with 'ray start --head' or check the address") from None
+
+
 def _default_workers(ray: Any, gpus_per_worker: float) -> int:
     if gpus_per_worker > 0:
         return max(1, int(ray.cluster_resources().get("GPU", 0) // gpus_per_worker))
@@ -184,6 +204,8 @@ class RayExecutor:
         if ray.is_initialized():
             return
         local = self._address in (None, "local")
+        if not local and self._address != "auto":
+            _check_reachable(self._address or "")
         try:
             ray.init(
                 address="local" if local else self._address,
