@@ -53,7 +53,7 @@ def main() -> None:
 
     clips = [Path(c) for c in a.clips] or sorted(p for p in (SHARED / "videos").iterdir()
                                                   if p.suffix.lower() in (".mp4", ".avi", ".mkv", ".mov"))
-    opts = dict(model=a.model, every=a.every, end=a.end, html=False, quiet=True)
+    opts = {"model": a.model, "every": a.every, "end": a.end, "html": False, "quiet": True}
     print(f"{len(clips)} clips ({sum(p.stat().st_size for p in clips) / 1e6:.1f} MB); model {Path(a.model).name}; "
           f"every {a.every}{f'; first {a.end:g} s' if a.end else ''}; {os.cpu_count()} CPUs")
     rows = []

@@ -208,9 +208,7 @@ def test_a_second_batch_into_the_same_folder_is_refused(clips, tmp_path):
 @pytest.fixture
 def partial_b(monkeypatch, clips):
     """Clip b comes back partial (what the decoder reports for a file cut short)."""
-    real = batch_driver.analyze_batch.__globals__["LocalExecutor"]
-
-    import vidtools.batch.worker as worker
+    from vidtools.batch import worker
 
     original = worker.analyze_clip
 
@@ -221,7 +219,6 @@ def partial_b(monkeypatch, clips):
         return report
 
     monkeypatch.setattr(worker, "analyze_clip", analyze_clip)
-    return real
 
 
 def test_partial_is_a_warning_and_a_failure_only_with_strict(clips, tmp_path, monkeypatch, partial_b, capsys):
@@ -242,7 +239,7 @@ def test_partial_is_a_warning_and_a_failure_only_with_strict(clips, tmp_path, mo
 
 
 def test_errors_json_is_written_when_index_rendering_fails(clips, tmp_path, monkeypatch):
-    import vidtools.report.html as html
+    from vidtools.report import html
 
     def broken(out_dir, entries, **kw):
         if any(e.get("name") == "b" and not e.get("error") for e in entries):

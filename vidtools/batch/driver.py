@@ -169,8 +169,7 @@ class _Batch:
             status = "partial" if facts.state == "partial" else "done"
             reason = facts.status_reason
             write_clip_catalog(self.out, job.folder, report)
-            manifest.append(ManifestEntry(clip_key(job.path), job.folder, status, stat_stamp(job.path, facts.input_sha256),
-                                          self.identity.config_hash, facts.model_sha256, 1, reason))
+            self._remember(manifest, job, status, facts.input_sha256, facts.model_sha256, 1, reason)
         self.skipped.append(job.index)
         self._done(job, folder, status, reason)
         return True
@@ -201,22 +200,27 @@ class _Batch:
                 write_clip_catalog(self.out, job.folder, report)
             except (KeyboardInterrupt, SystemExit):
                 raise
-            except Exception as e:  # noqa: BLE001 - disk full, an HTML or video writer failing, ...
+            except OSError as e:  # disk full, permissions
+                failure = ClipFailure(job.path, f"{display_path(job.path)}: could not write its report into {self.out} "
+                                      f"({e.strerror or e})", e.__class__.__name__, job.folder)
+            except Exception as e:  # noqa: BLE001 - an HTML or video writer failing
                 log.debug("publishing %s failed", job.path, exc_info=True)
                 failure = internal_failure(job, e, "could not write the report")
             else:
                 status = "partial" if facts.state == "partial" else "done"
-                manifest.append(ManifestEntry(clip_key(job.path), job.folder, status,
-                                              stat_stamp(job.path, facts.input_sha256), self.identity.config_hash,
-                                              facts.model_sha256, outcome.attempts, facts.status_reason))
+                self._remember(manifest, job, status, facts.input_sha256, facts.model_sha256, outcome.attempts,
+                               facts.status_reason)
                 self._done(job, folder, status, facts.status_reason, bar)
         if failure is not None:
             failure = replace(failure, folder=job.folder, attempts=outcome.attempts)
-            manifest.append(ManifestEntry(clip_key(job.path), job.folder, "failed", stat_stamp(job.path, None),
-                                          self.identity.config_hash, self.identity.model_sha256, outcome.attempts,
-                                          failure.reason))
+            self._remember(manifest, job, "failed", None, self.identity.model_sha256, outcome.attempts, failure.reason)
             self._fail(job, failure, bar)
         bar.clip_done(job.index, frames, failure is not None)
+
+    def _remember(self, manifest: ManifestWriter, job: ClipJob, status: str, sha256: str | None,
+                  model_sha256: str | None, attempts: int, reason: str | None) -> None:
+        manifest.append(ManifestEntry(clip_key(job.path), job.folder, status, stat_stamp(job.path, sha256),
+                                      self.identity.config_hash, model_sha256, attempts, reason))
 
     def _done(self, job: ClipJob, folder: Path, status: str, reason: str | None, bar: BatchBar | None = None) -> None:
         self.reports[job.index] = folder
@@ -240,16 +244,23 @@ class _Batch:
     def finish(self, interrupted: bool) -> None:
         """Write ``errors.json`` and (with HTML, for several clips) ``index.html``."""
         failures = [self.failures[i] for i in sorted(self.failures)]
+
+        def errors() -> None:
+            write_errors(self.out, failures, [w for _, w in sorted(self.warnings, key=lambda x: x[0])],
+                         n_clips=len(self.jobs), interrupted=interrupted)
+
+        errors()  # first: the index can take a while (thumbnails), and a second Ctrl-C may come
         if self.config.html and len(self.jobs) > 1:
             try:
-                for w in write_index(self.out, self.jobs, failures, blur_people=self.config.blur_people):
-                    self.warnings.append((len(self.jobs), w))
+                index_warnings = write_index(self.out, self.jobs, failures, blur_people=self.config.blur_people)
             except (KeyboardInterrupt, SystemExit):
                 raise
-            except Exception as e:  # noqa: BLE001 - errors.json is still written below
+            except Exception as e:  # noqa: BLE001 - errors.json is written already
                 log.warning("%s: index.html could not be written (%s: %s)", self.out, e.__class__.__name__, e)
-        write_errors(self.out, failures, [w for _, w in sorted(self.warnings, key=lambda x: x[0])],
-                     n_clips=len(self.jobs), interrupted=interrupted)
+                return
+            if index_warnings:
+                self.warnings += [(len(self.jobs), w) for w in index_warnings]
+                errors()
 
     def result(self) -> BatchResult:
         by_index = {j.index: j for j in self.jobs}
@@ -377,7 +388,7 @@ def analyze_batch(
         clips, duplicates = _unique(paths)
         folders = clip_dir_names(clips, {k: e.folder for k, e in latest.items()})
         jobs = [ClipJob(i, p, f) for i, (p, f) in enumerate(zip(clips, folders))]
-        known, model_sha = _model_sha256_here(config, detector)
+        known, model_sha = _model_sha256_here(config, detector) if resume else (True, None)
         started = finished = False
         batch: _Batch | None = None
         try:
