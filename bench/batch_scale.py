@@ -55,7 +55,8 @@ def main() -> None:
                                                   if p.suffix.lower() in (".mp4", ".avi", ".mkv", ".mov"))
     opts = {"model": a.model, "every": a.every, "end": a.end, "html": False, "quiet": True}
     print(f"{len(clips)} clips ({sum(p.stat().st_size for p in clips) / 1e6:.1f} MB); model {Path(a.model).name}; "
-          f"every {a.every}{f'; first {a.end:g} s' if a.end else ''}; {os.cpu_count()} CPUs")
+          f"every {a.every}{f'; first {a.end:g} s' if a.end else ''}; {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f} at the start")
     rows = []
     with tempfile.TemporaryDirectory(prefix="vidtools-batch-scale-") as tmp:
         runs: list[tuple[str, dict]] = [("local", {})]
