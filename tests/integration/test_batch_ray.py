@@ -1,7 +1,7 @@
 """The Ray executor for real, on a local Ray runtime with 2 CPUs (one runtime for the module):
 short real clips (one corrupt) give the same reports as the local executor while a worker is
-killed mid-clip, and a clip that kills every worker is recorded as failed; SIGKILL of the driver
-then --resume recomputes nothing that was done."""
+killed mid-clip, and a clip that kills every worker is recorded as failed; a --ray driver stops
+on Ctrl-C with one line, and after SIGKILL of the driver --resume recomputes nothing that was done."""
 
 from __future__ import annotations
 
@@ -90,17 +90,39 @@ def test_ray_matches_local_while_workers_die(ray_address, clips, local, model_pa
     assert sorted(cat.clips["clip_id"]) == sorted(folder.name for _, folder in res.reports)
 
 
-def test_sigkill_of_the_driver_then_resume(ray_address, clips, local, model_path, tmp_path):
-    out = tmp_path / "out"
+def _driver(out: Path, clips: list[Path], model_path: str, ray_address: str, *extra: str) -> subprocess.Popen:
+    """``vidtools analyze --ray ADDRESS`` in a subprocess joining the test's Ray runtime."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)}
-    proc = subprocess.Popen([sys.executable, "-m", "vidtools.cli", "analyze", *map(str, clips), "-o", str(out),
+    return subprocess.Popen([sys.executable, "-m", "vidtools.cli", "analyze", *map(str, clips), "-o", str(out),
                              "--model", model_path, "--every", str(EVERY), "--no-html", "-q", "--ray", ray_address,
-                             "--workers", "1"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--workers", "1", *extra], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def _wait_done(out: Path, n: int, proc: subprocess.Popen) -> None:
     end = time.monotonic() + 300
-    while sum(e.status == "done" for e in read_manifest(out).values()) < 2:
-        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+    while sum(e.status == "done" for e in read_manifest(out).values()) < n:
+        assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < end, "the Ray batch made no progress"
         time.sleep(0.1)
+
+
+def test_ctrl_c_then_sigkill_of_the_driver_then_resume(ray_address, clips, local, model_path, tmp_path):
+    """A --ray driver stops on Ctrl-C with one line; resumed and killed with SIGKILL; resumed
+    again, it finishes every clip and recomputes none that was done."""
+    out = tmp_path / "out"
+    proc = _driver(out, clips, model_path, ray_address)
+    _wait_done(out, 1, proc)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("vidtools: error: interrupted:"), stderr
+    assert json.loads((out / "errors.json").read_text())["interrupted"] is True
+
+    proc = _driver(out, clips, model_path, ray_address, "--resume")
+    _wait_done(out, 3, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     done = {e.folder for e in read_manifest(out).values() if e.status == "done"}
