@@ -40,3 +40,13 @@ def make_clips(folder: Path, n: int = len(PIECES)) -> list[Path]:
     corrupt = folder / "corrupt.mp4"
     corrupt.write_bytes(clips[0].read_bytes()[:4096])
     return [*clips, corrupt]
+
+
+def cli_command(*args: str) -> list[str]:
+    """``python -m vidtools.cli ARGS`` for a subprocess, with Ctrl-C handled as in a terminal even
+    when the test run itself ignores SIGINT (a run started in the background does)."""
+    import sys
+
+    child = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+             "runpy.run_module('vidtools.cli', run_name='__main__', alter_sys=True)")
+    return [sys.executable, "-c", child, *args]

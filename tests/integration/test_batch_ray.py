@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 import vidtools
 from tests import raytools
-from tests.batchclips import cut, make_clips
+from tests.batchclips import cli_command, cut, make_clips
 from vidtools.batch.manifest import MANIFEST_NAME, read_manifest
 from vidtools.report.writer import FILES
 
@@ -93,11 +92,9 @@ def test_ray_matches_local_while_workers_die(ray_address, clips, local, model_pa
 def _driver(out: Path, clips: list[Path], model_path: str, ray_address: str, *extra: str) -> subprocess.Popen:
     """``vidtools analyze --ray ADDRESS`` in a subprocess joining the test's Ray runtime."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)}
-    return subprocess.Popen([sys.executable, "-m", "vidtools.cli", "analyze", *map(str, clips), "-o", str(out),
-                             "--model", model_path, "--every", str(EVERY), "--no-html", "-q", "--ray", ray_address,
-                             "--workers", "1", *extra], cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.Popen(cli_command("analyze", *map(str, clips), "-o", str(out), "--model", model_path, "--every",
+                                        str(EVERY), "--no-html", "-q", "--ray", ray_address, "--workers", "1", *extra),
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _wait_done(out: Path, n: int, proc: subprocess.Popen) -> None:

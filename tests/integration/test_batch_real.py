@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pandas as pd
 import pytest
 
 import vidtools
-from tests.batchclips import make_clips
+from tests.batchclips import cli_command, make_clips
 from vidtools.batch.manifest import MANIFEST_NAME, read_manifest
 from vidtools.io import is_temporary
 from vidtools.report.writer import FILES
@@ -32,10 +31,8 @@ def clips(tmp_path_factory, videos_dir) -> list[Path]:
 
 def _cli(*args: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    # SIGINT back to its default in the child: a test run started in the background ignores it
-    return subprocess.Popen([sys.executable, "-m", "vidtools.cli", *args], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.Popen(cli_command(*args), cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
 
 
 def _done_lines(out: Path) -> int:
