@@ -8,14 +8,36 @@ never pass by silently skipping them.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from pathlib import Path
 
 import pytest
 
+# Tests never download: a known official model that is not on disk is an error, as with --offline.
+os.environ["VIDTOOLS_OFFLINE"] = "1"
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 MODEL_DIRNAME = "yolo11n_int8_openvino_model"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def every_written_report_follows_the_schema():
+    """Every ``report.json`` the tests write is checked against the JSON Schema shipped in the
+    package (``vidtools/report/report.schema.json``): a report that does not follow it fails the
+    write, and so the test that wrote it."""
+    from vidtools.report import schema, writer
+
+    def checked(report, indent=2):
+        text = schema.to_json(report, indent)
+        schema.validate(json.loads(text))
+        return text
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(writer, "to_json", checked)
+    yield
+    mp.undo()
 
 
 def _missing(what: str) -> None:
@@ -71,3 +93,25 @@ def photo_clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     path = tmp_path_factory.mktemp("samples") / "photos.mkv"
     truth = _load_samples_module().make_photo_clip(path)
     return path, truth
+
+
+COMPILATION_OPTIONS = {"every": 2}
+"""How the shared compilation is analysed (also the ``compilation`` case of tests/report_numbers.py)."""
+
+
+@pytest.fixture(scope="session")
+def compilation(videos_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The synthetic compilation of tests/synth.py (built once per session) and its truth."""
+    from tests.synth import build_compilation
+
+    return build_compilation(tmp_path_factory.mktemp("comp") / "compilation.mp4")
+
+
+@pytest.fixture(scope="session")
+def compilation_analysed(compilation, detector, tmp_path_factory: pytest.TempPathFactory):
+    """``vidtools.analyze`` of the compilation with the real model: ``(report, report folder)``."""
+    import vidtools
+
+    out = tmp_path_factory.mktemp("comp_out")
+    report = vidtools.analyze(compilation.path, out, detector=detector, quiet=True, **COMPILATION_OPTIONS)
+    return report, out / "compilation"

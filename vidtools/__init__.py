@@ -5,7 +5,9 @@ Public API (the CLI is a thin layer over these)::
     import vidtools
     info = vidtools.probe("clip.mp4")
     report = vidtools.analyze("clip.mp4", model="yolo11n", every=2)
-    report.summary, report.frames, report.detections, report.tracks
+    report.summary, report.shots, report.strikes, report.unique_counts   # typed values
+    report.frames, report.detections, report.tracks                      # pandas DataFrames
+    vidtools.report_json(report)                                         # the report.json text
     vidtools.load_report("out/clip")
     vidtools.analyze_many(["a.mp4", "b.mp4"], "out", resume=True)   # executor="ray" for a cluster
     vidtools.open_catalog("out")        # every clip's tables: DuckDB views or DataFrames
@@ -20,8 +22,7 @@ import os
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_VERBOSE", "False")
 
-__version__ = "0.1.0"
-
+from vidtools._version import __version__  # noqa: E402
 from vidtools.api import analyze, analyze_many  # noqa: E402
 from vidtools.batch import open_catalog  # noqa: E402
 from vidtools.claims import compare, extract_claims, load_claims, save_claims  # noqa: E402
@@ -40,11 +41,11 @@ from vidtools.frames import export_frames, iter_frames  # noqa: E402
 from vidtools.media import grab_frames  # noqa: E402
 from vidtools.probe import probe  # noqa: E402
 from vidtools.report.html import write_clip_html, write_index_html  # noqa: E402
+from vidtools.report.schema import to_json as report_json  # noqa: E402
 from vidtools.report.writer import load_report  # noqa: E402
 from vidtools.shots import detect_shots, export_shot_frames  # noqa: E402
 from vidtools.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
 from vidtools.types import ClipReport, Detections, Frame, Shot, Strike, VideoInfo  # noqa: E402
-
 
 __all__ = [
     "AnalysisConfig",
@@ -78,6 +79,7 @@ __all__ = [
     "load_taxonomy",
     "open_catalog",
     "probe",
+    "report_json",
     "save_claims",
     "write_clip_html",
     "write_index_html",

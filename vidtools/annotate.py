@@ -5,7 +5,8 @@ and by :func:`write_annotated`, so a picture in the report and the same frame of
 ``annotated.mp4`` look alike.
 
 ``annotated.mp4`` is H.264 (``libx264``, ``yuv420p``) written by the ffmpeg executable
-(:func:`vidtools.ffmpeg.ffmpeg_exe`) from raw BGR frames piped to it: every decoded frame of the
+(:func:`vidtools.ffmpeg.ffmpeg_exe`) from raw BGR frames piped to it (the command line is built
+with ffmpeg-python): every decoded frame of the
 analysed segment is written, at the source's exact frame rate (``num/den``), so the file has the
 source's frame count and duration (the whole source when the analysis had no ``start``/``end``).
 Frames that were not sampled reuse the boxes of the latest sampled frame of the same shot. Frames
@@ -24,15 +25,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import numpy as np
-import pandas as pd
 
 from vidtools.errors import VideoOpenError, VidtoolsError
-from vidtools.io import atomic_write_bytes, default_mode
 from vidtools.frames import encode_image
-from vidtools.types import ClipReport
+from vidtools.io import atomic_write_bytes, default_mode
+from vidtools.types import ClipReport, Detections
 
 log = logging.getLogger(__name__)
 
@@ -60,55 +60,12 @@ def category_color(category: str) -> tuple[int, int, int]:
     return _PALETTE[sum(map(ord, str(category))) % len(_PALETTE)]
 
 
-@dataclass(frozen=True)
-class Boxes:
-    """The boxes of one frame as plain arrays (a light view of ``report.detections`` rows).
-
-    Attributes:
-        xyxy: (n, 4) float64 source pixels.
-        class_name: (n,) object.
-        category: (n,) object.
-        conf: (n,) float64.
-        track_id: (n,) int64, -1 = untracked.
-    """
-
-    xyxy: np.ndarray
-    class_name: np.ndarray
-    category: np.ndarray
-    conf: np.ndarray
-    track_id: np.ndarray
-
-    @classmethod
-    def empty(cls) -> Boxes:
-        return cls(np.zeros((0, 4)), np.zeros(0, object), np.zeros(0, object), np.zeros(0), np.zeros(0, np.int64))
-
-    @classmethod
-    def from_frame(cls, df: pd.DataFrame) -> Boxes:
-        """From detections-table rows (columns ``x1 y1 x2 y2 class category conf [track_id]``)."""
-        if df is None or len(df) == 0:
-            return cls.empty()
-        tid = df["track_id"].to_numpy(np.int64) if "track_id" in df else np.full(len(df), -1, np.int64)
-        return cls(
-            df[["x1", "y1", "x2", "y2"]].to_numpy(np.float64),
-            df["class"].astype(str).to_numpy(object),
-            df["category"].astype(str).to_numpy(object),
-            df["conf"].to_numpy(np.float64),
-            tid,
-        )
-
-    def __len__(self) -> int:
-        return len(self.xyxy)
-
-    def people(self) -> np.ndarray:
-        """Boolean mask of the boxes to blur for sharing (category personnel, or class person)."""
-        return (self.category == PERSON_CATEGORY) | (self.class_name == "person")
-
-
-def boxes_by_frame(detections: pd.DataFrame) -> dict[int, Boxes]:
-    """Split a detections table into ``{frame_index: Boxes}``."""
-    if detections is None or len(detections) == 0:
-        return {}
-    return {int(k): Boxes.from_frame(g) for k, g in detections.groupby("frame_index", sort=False)}
+def people(boxes: Detections) -> np.ndarray:
+    """Boolean mask of the boxes to blur for sharing (category personnel, or class person)."""
+    mask = boxes.class_name == "person"
+    if boxes.category is not None:
+        mask = mask | (boxes.category == PERSON_CATEGORY)
+    return np.asarray(mask, bool)
 
 
 def _clip_box(b: Sequence[float], w: int, h: int, margin: float = 0.0) -> tuple[int, int, int, int]:
@@ -206,7 +163,7 @@ def _ascii(s: object) -> str:
 
 def draw_boxes(
     image: np.ndarray,
-    boxes: Boxes,
+    boxes: Detections,
     *,
     scale: float = 1.0,
     blur_people: bool = False,
@@ -219,7 +176,7 @@ def draw_boxes(
 
     Args:
         image: HxWx3 uint8 BGR, already scaled by ``scale`` from source pixels (not modified).
-        boxes: The frame's boxes in source pixels.
+        boxes: The frame's boxes in source pixels (``category`` and ``track_id`` used when set).
         scale: Factor from source pixels to ``image`` pixels.
         blur_people: Blur every person box (and a margin around it) before drawing.
         highlight: A box (source pixels) to draw as the strike target.
@@ -233,25 +190,27 @@ def draw_boxes(
     import cv2
 
     h, w = image.shape[:2]
-    xyxy = boxes.xyxy * scale
+    xyxy = boxes.xyxy.astype(np.float64) * scale
+    track_id = boxes.track_id if boxes.track_id is not None else np.full(len(boxes), -1, np.int64)
+    category = boxes.category if boxes.category is not None else np.full(len(boxes), "other", object)
     out = image
     if blur_people and len(boxes):
-        people = boxes.people()
-        if people.any():
-            out = blur_regions(out, xyxy[people])
+        mask = people(boxes)
+        if mask.any():
+            out = blur_regions(out, xyxy[mask])
     out = out.copy() if out is image else out
     fs = max(0.35, min(0.9, w / 1600))
     lw = max(1, int(round(w / 500)))
     hi_idx = -1
     if highlight_track is not None and highlight_track >= 0 and len(boxes):
-        m = np.flatnonzero(boxes.track_id == highlight_track)
+        m = np.flatnonzero(track_id == highlight_track)
         hi_idx = int(m[0]) if len(m) else -1
     for i in range(len(boxes)):
         x1, y1, x2, y2 = _clip_box(xyxy[i], w, h)
-        color = category_color(boxes.category[i])
+        color = category_color(category[i])
         cv2.rectangle(out, (x1, y1), (max(x1, x2 - 1), max(y1, y2 - 1)), color, lw)
         if labels:
-            tid = int(boxes.track_id[i])
+            tid = int(track_id[i])
             text = _ascii(boxes.class_name[i]) + (f" #{tid}" if tid >= 0 else "") + f" {boxes.conf[i]:.2f}"
             _label(out, text, x1, y1, color, fs)
     target = None
@@ -268,7 +227,7 @@ def draw_boxes(
 
 def render_frame(
     image: np.ndarray,
-    boxes: Boxes | None = None,
+    boxes: Detections | None = None,
     *,
     width: int | None = None,
     blur_people: bool = False,
@@ -300,7 +259,7 @@ def render_frame(
     if width is not None and width < w:
         scale = width / w
         img = cv2.resize(image, (width, max(1, int(round(h * scale)))), interpolation=cv2.INTER_AREA)
-    out = draw_boxes(img, boxes if boxes is not None else Boxes.empty(), scale=scale, blur_people=blur_people,
+    out = draw_boxes(img, boxes if boxes is not None else Detections.empty(), scale=scale, blur_people=blur_people,
                      highlight=highlight, highlight_track=highlight_track, labels=labels)
     if caption:
         out = out.copy() if out is img else out
@@ -327,8 +286,7 @@ def resolve_video(report: ClipReport, video_path: str | os.PathLike[str] | None)
     """The clip to draw on: ``video_path`` or the input path recorded in the report."""
     if video_path is not None:
         return str(video_path)
-    prov = report.meta.get("provenance", {}).get("input", {})
-    path = prov.get("path") or report.meta.get("video", {}).get("path")
+    path = report.provenance.input.path or report.video.path
     if not path:
         raise VideoOpenError("(unknown)", "the report names no input video; pass video_path")
     return str(path)
@@ -346,11 +304,9 @@ def spread(items: Sequence[Any], n: int) -> list[Any]:
 
 def contact_sheet_picks(report: ClipReport, n: int = 16) -> list[tuple[int, float]]:
     """``(frame_index, t_s)`` of up to ``n`` sampled frames spread evenly over the clip."""
-    f = report.frames
-    if f is None or len(f) == 0:
-        return []
-    rows = list(zip(f["frame_index"].astype(int), f["t_s"].astype(float)))
-    return spread(sorted(rows), n)
+    f = report.frame_counts.frames
+    rows = sorted(zip(f.frame_index.tolist(), f.t.tolist()))
+    return spread(rows, n)
 
 
 def assemble_grid(tiles: Sequence[np.ndarray], cols: int = 4, gap: int = 4) -> np.ndarray:
@@ -370,60 +326,39 @@ def assemble_grid(tiles: Sequence[np.ndarray], cols: int = 4, gap: int = 4) -> n
 
 
 @dataclass(frozen=True)
-class _StrikeMark:
+class StrikeMark:
+    """When a strike is marked in pictures.
+
+    Attributes:
+        index: Strike number.
+        kind: Strike kind.
+        t: Loss time (s).
+        until: End of the banner (s): the loss, at least ``min_show_s`` long.
+        terminal_start: Start of its terminal window (s).
+        target_track: Track id of its target (None when untracked or no target).
+    """
+
     index: int
     kind: str
     t: float
     until: float
     terminal_start: float
     target_track: int | None
-    target_box: tuple[float, ...] | None
-    target_frame: int | None
 
 
-def _target_track(report_boxes: dict[int, Boxes], target: dict[str, Any] | None) -> int | None:
-    """The track id of a strike's target: the box of the target's frame that overlaps it most."""
-    if not target:
-        return None
-    b = report_boxes.get(int(target.get("frame_index", -1)))
-    if b is None or not len(b):
-        return None
-    t = np.asarray(target["xyxy"], np.float64)
-    ix1 = np.maximum(b.xyxy[:, 0], t[0])
-    iy1 = np.maximum(b.xyxy[:, 1], t[1])
-    ix2 = np.minimum(b.xyxy[:, 2], t[2])
-    iy2 = np.minimum(b.xyxy[:, 3], t[3])
-    inter = np.clip(ix2 - ix1, 0, None) * np.clip(iy2 - iy1, 0, None)
-    area = (b.xyxy[:, 2] - b.xyxy[:, 0]) * (b.xyxy[:, 3] - b.xyxy[:, 1]) + (t[2] - t[0]) * (t[3] - t[1]) - inter
-    iou = inter / np.maximum(area, 1e-9)
-    k = int(np.argmax(iou))
-    if iou[k] < 0.5 or b.track_id[k] < 0:
-        return None
-    return int(b.track_id[k])
-
-
-def strike_marks(report: ClipReport, boxes: dict[int, Boxes] | None = None, min_show_s: float = 1.0) -> list[_StrikeMark]:
+def strike_marks(report: ClipReport, min_show_s: float = 1.0) -> list[StrikeMark]:
     """Strikes with the time span their marker is shown and their target's track."""
-    boxes = boxes if boxes is not None else boxes_by_frame(report.detections)
-    out = []
-    for s in report.strikes:
-        t = float(s.get("t_s", 0.0))
-        dur = float(s.get("duration_s") or 0.0)
-        term = s.get("terminal") or {}
-        target = s.get("target")
-        out.append(
-            _StrikeMark(
-                index=int(s.get("index", len(out))),
-                kind=str(s.get("kind", "signal_loss")),
-                t=t,
-                until=t + max(dur, min_show_s),
-                terminal_start=float(term.get("start_t_s", t)),
-                target_track=_target_track(boxes, target),
-                target_box=tuple(target["xyxy"]) if target else None,
-                target_frame=int(target["frame_index"]) if target else None,
-            )
+    return [
+        StrikeMark(
+            index=s.index,
+            kind=s.kind,
+            t=float(s.t),
+            until=float(s.t) + max(float(s.duration_s or 0.0), min_show_s),
+            terminal_start=float(s.terminal.start_t) if s.terminal is not None else float(s.t),
+            target_track=s.target.track_id if s.target is not None else None,
         )
-    return out
+        for s in report.strikes
+    ]
 
 
 class _Annotator:
@@ -431,22 +366,18 @@ class _Annotator:
 
     def __init__(self, report: ClipReport, blur_people: bool) -> None:
         self.blur = blur_people
-        self.boxes = boxes_by_frame(report.detections)
-        f = report.frames.sort_values("frame_index") if len(report.frames) else report.frames
-        self.categories = [c for c in report.meta.get("summary", {}).get("categories", {})] or [
-            c for c in ("personnel", "vehicle") if c in f
-        ]
-        self.sampled: dict[int, tuple[int, dict[str, int]]] = {}
-        for row in f.itertuples(index=False):
-            d = row._asdict()
-            self.sampled[int(d["frame_index"])] = (
-                int(d.get("shot", 0)),
-                {c: int(d[c]) for c in self.categories if c in d and not pd.isna(d[c])},
-            )
-        shots = sorted(report.shots, key=lambda s: s["start_frame"])
-        self.shot_starts = [int(s["start_frame"]) for s in shots]
-        self.shot_ids = [int(s["index"]) for s in shots]
-        self.marks = strike_marks(report, self.boxes)
+        self.boxes = report.boxes.by_frame()
+        fc = report.frame_counts
+        self.categories = list(report.summary.categories) or [c for c in ("personnel", "vehicle") if c in fc.categories]
+        f = fc.frames
+        counts = {c: fc.of_category(c) for c in self.categories}
+        self.sampled: dict[int, tuple[int, dict[str, int]]] = {
+            int(f.frame_index[i]): (int(f.shot[i]), {c: int(v[i]) for c, v in counts.items()}) for i in range(len(f))
+        }
+        shots = sorted(report.shots, key=lambda s: s.start_frame)
+        self.shot_starts = [s.start_frame for s in shots]
+        self.shot_ids = [s.index for s in shots]
+        self.marks = strike_marks(report)
         self.current: int | None = None
 
     def shot_of(self, index: int) -> int:
@@ -460,7 +391,7 @@ class _Annotator:
         cur = self.current
         if cur is not None and self.sampled[cur][0] != shot:
             cur = None  # a cut since the last sampled frame: its boxes belong to another shot
-        boxes = self.boxes.get(cur, Boxes.empty()) if cur is not None else Boxes.empty()
+        boxes = self.boxes.get(cur, Detections.empty()) if cur is not None else Detections.empty()
         counts = self.sampled[cur][1] if cur is not None else {}
         active = [m for m in self.marks if m.t - 1e-9 <= t < m.until]
         terminal = [m for m in self.marks if m.terminal_start - 1e-9 <= t < m.t]
@@ -492,15 +423,19 @@ def _tile(image: np.ndarray, t: float, index: int, width: int = 320) -> np.ndarr
     return tile
 
 
-def _ffmpeg_cmd(exe: str, w: int, h: int, fps: Fraction, out: Path) -> list[str]:
+def _encoder_args(exe: str, w: int, h: int, fps: Fraction, out: Path) -> list[str]:
+    """The ffmpeg command line (via ffmpeg-python) that encodes raw BGR frames from stdin into
+    H.264 ``out`` at the exact rate ``fps`` (odd sizes padded by one pixel: yuv420p needs even)."""
+    import ffmpeg
+
     rate = f"{fps.numerator}/{fps.denominator}"
-    cmd = [exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-           "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-r", rate, "-i", "-"]
-    if w % 2 or h % 2:  # yuv420p needs even sizes: pad one pixel
-        cmd += ["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]
-    cmd += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
-            "-r", rate, "-movflags", "+faststart", "-f", "mp4", str(out)]
-    return cmd
+    options: dict[str, Any] = dict(vcodec="libx264", preset="veryfast", crf=23, pix_fmt="yuv420p", r=rate,
+                                   movflags="+faststart", f="mp4")
+    if w % 2 or h % 2:
+        options["vf"] = "pad=ceil(iw/2)*2:ceil(ih/2)*2"
+    stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="bgr24", s=f"{w}x{h}", framerate=rate)
+    return stream.output(str(out), **options).global_args("-hide_banner", "-nostdin", "-loglevel", "error") \
+        .overwrite_output().compile(cmd=exe)
 
 
 def write_annotated(
@@ -540,8 +475,8 @@ def write_annotated(
     out_dir = Path(clip_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target, sheet_path = out_dir / ANNOTATED_NAME, out_dir / CONTACT_SHEET_NAME
-    params = report.meta.get("provenance", {}).get("parameters", {})
-    fps = Fraction(report.meta["video"]["fps"])
+    params = report.provenance.parameters
+    fps = report.video.fps
     if fps <= 0:
         raise VideoOpenError(path, "the report records no frame rate; cannot write an annotated video")
     ann = _Annotator(report, blur_people)
@@ -553,16 +488,19 @@ def write_annotated(
     tmp = Path(tmp_name)
     err = tempfile.TemporaryFile()
     proc: subprocess.Popen[bytes] | None = None
+    stdin: IO[bytes] | None = None
     size: tuple[int, int] | None = None
     n = 0
     try:
         for d in decode(path, start=params.get("start"), end=params.get("end")):
             img = d.image
-            assert img is not None
+            if img is None:  # the decoder was asked for images: never None here
+                continue
             if proc is None:
                 size = (img.shape[1], img.shape[0])
-                proc = subprocess.Popen(_ffmpeg_cmd(exe, size[0], size[1], fps, tmp), stdin=subprocess.PIPE,
+                proc = subprocess.Popen(_encoder_args(exe, size[0], size[1], fps, tmp), stdin=subprocess.PIPE,
                                         stdout=subprocess.DEVNULL, stderr=err)
+                stdin = cast(IO[bytes], proc.stdin)
             if (img.shape[1], img.shape[0]) != size:
                 import cv2
 
@@ -571,16 +509,14 @@ def write_annotated(
             if d.index in picks:
                 tiles[d.index] = _tile(frame, d.t, d.index)
             try:
-                assert proc.stdin is not None
-                proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+                cast(IO[bytes], stdin).write(np.ascontiguousarray(frame).tobytes())
             except BrokenPipeError:
                 break
             n += 1
         if proc is None:
             raise VideoOpenError(path, "no frames in the analysed segment; cannot write an annotated video")
-        assert proc.stdin is not None
         try:
-            proc.stdin.close()
+            cast(IO[bytes], stdin).close()
         except BrokenPipeError:
             pass
         rc = proc.wait()
@@ -588,8 +524,8 @@ def write_annotated(
             err.seek(0)
             msg = err.read().decode("utf-8", "replace").strip().splitlines()
             raise VidtoolsError(f"{target}: ffmpeg failed (exit {rc}): {msg[-1] if msg else 'no message'}")
-        expected = report.meta.get("sampling", {}).get("n_frames_decoded")
-        if expected is not None and n != int(expected):
+        expected = report.sampling.n_frames_decoded
+        if n != expected:
             log.warning("%s: %d frames written, the analysis decoded %s", target, n, expected)
         os.replace(tmp, target)
         share_mode(target)

@@ -31,13 +31,14 @@ def analyze(
             ``model``, ``every``, ``fps``, ``start``, ``end``, ``conf``, ``iou``, ``imgsz``,
             ``device``, ``batch``, ``taxonomy``, ``tracker``, ``min_track_s``,
             ``track_buffer_s``, ``terminal_s``, ``shots``, ``crop_bars``, ``mask_overlays``,
-            ``allow_download``, ``html``, ``annotate``, ``blur_people``, ``claims``, ``quiet`` —
+            ``names``, ``offline``, ``trusted_models_only``, ``html``, ``annotate``, ``blur_people``, ``claims``, ``quiet`` —
             the same names as the CLI options).
         detector: A loaded detector to reuse across calls.
 
     Returns:
-        :class:`ClipReport` with ``.summary``, ``.frames``, ``.detections``, ``.tracks`` as
-        DataFrames and ``.to_json()``.
+        :class:`ClipReport`: typed fields (``.summary``, ``.shots``, ``.strikes``,
+        ``.unique_counts``, ...) and the tables ``.frames``, ``.detections``, ``.tracks`` as
+        DataFrames; :func:`vidtools.report_json` gives its ``report.json`` text.
     """
     config = _config(config, options)
     report = analyze_clip(path, config, detector=detector)

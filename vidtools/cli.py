@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from vidtools.config import AnalysisConfig
+from vidtools.config import DEVICE_PIPELINES, AnalysisConfig
 from vidtools.errors import ClaimsError, ModelLoadError, ReportError, TaxonomyError, UsageError, VidtoolsError, WeightsNotFoundError
 from vidtools.io import is_temporary
 
@@ -83,7 +83,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``vidtools`` argument parser (every option has help text)."""
-    from vidtools import __version__
+    from vidtools._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="vidtools",
@@ -110,17 +110,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("clips", nargs="*", metavar="CLIP", help="video file(s); each is analysed independently")
     p.add_argument("-o", "--out", required=True, metavar="OUT", help="output folder; reports go to OUT/<clip-stem>/")
     p.add_argument("--model", default=_D.model, metavar="M",
-                   help="model name (looked up in $VIDTOOLS_WEIGHTS, ./weights, ultralytics' weights dir) or a path "
-                        "to any format ultralytics loads (default: %(default)s)")
-    p.add_argument("--allow-download", action="store_true",
-                   help="if the named model is not found locally, let ultralytics download the official file (needs internet)")
+                   help="model name (yolo11n, yolov8n, visdrone, military or any NAME; looked up in $VIDTOOLS_WEIGHTS, "
+                        "./weights, ultralytics' weights dir) or a path to any format ultralytics loads (default: %(default)s)")
+    p.add_argument("--names", default=None, metavar="FILE",
+                   help="YAML with 'names:' (list or {id: name}) for a model whose file carries no class names "
+                        "(default: the model's metadata, or the metadata.yaml beside it)")
+    p.add_argument("--offline", action="store_true",
+                   help="never use the network: a known official model (yolo11n, yolov8n) that is not on disk is an error "
+                        "instead of a one-time verified download (same as VIDTOOLS_OFFLINE=1)")
+    p.add_argument("--trusted-models-only", action="store_true",
+                   help="refuse a .pt checkpoint (a Python pickle) whose sha256 is not in weights/manifest.yaml")
     _add_sampling(p)
     p.add_argument("--conf", type=float, default=_D.conf, help="detection confidence threshold 0..1 (default: %(default)s)")
     p.add_argument("--iou", type=float, default=_D.iou, help="NMS IoU threshold 0..1 (default: %(default)s)")
     p.add_argument("--imgsz", type=_positive_int, default=_D.imgsz, help="inference size in pixels; fixed-size exports use their own (default: %(default)s)")
     p.add_argument("--device", default=_D.device, help="auto (CUDA + half precision when present, else CPU), cpu, cuda, cuda:N (default: %(default)s)")
     p.add_argument("--batch", type=_positive_int, default=_D.batch, help="frames per model call (default: %(default)s)")
-    p.add_argument("--taxonomy", default=None, metavar="FILE", help="YAML mapping model classes to categories (default: COCO person->personnel, car/truck/bus/motorcycle/bicycle->vehicle)")
+    p.add_argument("--slice", action="store_true",
+                   help="also run the model on overlapping tiles of its input size and merge the boxes (small objects from altitude; slower)")
+    p.add_argument("--slice-overlap", type=float, default=_D.slice_overlap, metavar="F",
+                   help="fraction of a tile shared with its neighbour, 0..0.75 (default: %(default)s)")
+    p.add_argument("--taxonomy", default=None, metavar="FILE",
+                   help="YAML mapping model classes to categories, over the built-in mapping (default: built-in, "
+                        "chosen from the model's class names: COCO, VisDrone, military sets, xView, DOTA)")
+    p.add_argument("--device-pipeline", choices=DEVICE_PIPELINES, default=_D.device_pipeline,
+                   help="auto: letterbox, normalisation and NMS on the GPU for .pt/.engine models on CUDA; "
+                        "on: that path on any device (CPU too); off: ultralytics' predict (default: %(default)s)")
     p.add_argument("--tracker", choices=("bytetrack", "botsort", "none"), default=_D.tracker, help="tracker for unique counts, reset at every shot (default: %(default)s)")
     p.add_argument("--min-track-s", type=_nonneg_float, default=_D.min_track_s, metavar="S", help="tracks shorter than S seconds are not counted (default: %(default)s)")
     p.add_argument("--track-buffer-s", type=_nonneg_float, default=_D.track_buffer_s, metavar="S", help="seconds a lost track is kept for re-identification (default: %(default)s)")
@@ -152,9 +167,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_segment(p)
     _add_common(p)
 
+    p = sub.add_parser("models", help="list the models found locally: format, input size, batch, classes, categories, runtime, manifest check")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="model files or folders to describe (default: every model in the search places)")
+    p.add_argument("--taxonomy", default=None, metavar="FILE", help="map classes to categories with this YAML instead of the built-in taxonomy")
+    p.add_argument("--json", action="store_true", help="print JSON instead of the text listing")
+    _add_common(p)
+
     p = sub.add_parser("claims", help="extract numeric claims from a text file into claims.json")
     p.add_argument("textfile", metavar="TEXTFILE", help="UTF-8 text (article, press release, post)")
     p.add_argument("-o", "--out", default=None, metavar="FILE", help="write claims JSON here (default: print to stdout)")
+    p.add_argument("--lexicon", default=None, metavar="FILE",
+                   help="YAML file of extra equipment names / jargon -> categories (format of vidtools/claims/lexicon.yaml)")
     _add_common(p)
 
     p = sub.add_parser("compare", help="set claims beside what analysed clips show (Markdown table + JSON)")
@@ -169,10 +192,11 @@ def config_from_args(a: argparse.Namespace) -> AnalysisConfig:
     """The :class:`AnalysisConfig` for parsed ``analyze`` arguments (same names as the API)."""
     return AnalysisConfig(
         model=a.model, every=a.every, fps=a.fps, start=a.start, end=a.end, conf=a.conf, iou=a.iou,
-        imgsz=a.imgsz, device=a.device, batch=a.batch, taxonomy=a.taxonomy, tracker=a.tracker,
+        imgsz=a.imgsz, device=a.device, batch=a.batch, slice=a.slice, slice_overlap=a.slice_overlap,
+        taxonomy=a.taxonomy, tracker=a.tracker, device_pipeline=a.device_pipeline,
         min_track_s=a.min_track_s, track_buffer_s=a.track_buffer_s, terminal_s=a.terminal_s,
         shots=not a.no_shots, crop_bars=not a.no_crop_bars, mask_overlays=not a.no_mask_overlays,
-        allow_download=a.allow_download, html=not a.no_html, annotate=a.annotate, blur_people=a.blur_people,
+        names=a.names, offline=a.offline, trusted_models_only=a.trusted_models_only, html=not a.no_html, annotate=a.annotate, blur_people=a.blur_people,
         claims=a.claims, quiet=a.quiet,
     )
 
@@ -277,14 +301,35 @@ def _cmd_shots(a: argparse.Namespace) -> int:
     return rc
 
 
-def _cmd_claims(a: argparse.Namespace) -> int:
-    from vidtools.claims import claims_to_json, extract_claims_from_file, save_claims
+def _cmd_models(a: argparse.Namespace) -> int:
+    from vidtools.models import list_models, missing_known, render
+    from vidtools.taxonomy import load_taxonomy
 
-    claims = extract_claims_from_file(a.textfile)
-    if a.out:
-        print(save_claims(claims, a.out, source_path=a.textfile))
+    entries = list_models(a.paths, load_taxonomy(a.taxonomy))
+    if a.json:
+        print(json.dumps([e.to_dict() for e in entries], indent=2, ensure_ascii=False))
     else:
-        print(json.dumps(claims_to_json(claims, source_path=a.textfile), indent=2, ensure_ascii=False))
+        print(render(entries, [] if a.paths else missing_known()), end="")
+    return EXIT_OK
+
+
+def _cmd_claims(a: argparse.Namespace) -> int:
+    from vidtools.claims import (
+        claims_to_json,
+        extract_claims,
+        load_lexicon,
+        read_text,
+        save_claims,
+    )
+
+    lexicon = load_lexicon(a.lexicon)
+    text = read_text(a.textfile)
+    claims = extract_claims(text, lexicon=lexicon)
+    meta = {"source_path": a.textfile, "source_text": text, "lexicon_sources": lexicon.sources}
+    if a.out:
+        print(save_claims(claims, a.out, **meta))
+    else:
+        print(json.dumps(claims_to_json(claims, **meta), indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
@@ -305,7 +350,7 @@ def _report_dirs(paths: Sequence[str]) -> list[Path]:
 
 def _cmd_compare(a: argparse.Namespace) -> int:
     import vidtools
-    from vidtools.claims import checks_to_markdown, write_checks
+    from vidtools.report.claims_markdown import checks_to_markdown, write_checks
 
     reports = [vidtools.load_report(d) for d in _report_dirs(a.reports)]
     checks = vidtools.compare(reports, vidtools.load_claims(a.claims))
@@ -322,6 +367,7 @@ COMMANDS = {
     "frames": _cmd_frames,
     "analyze": _cmd_analyze,
     "shots": _cmd_shots,
+    "models": _cmd_models,
     "claims": _cmd_claims,
     "compare": _cmd_compare,
 }

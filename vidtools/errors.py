@@ -23,19 +23,28 @@ class VideoOpenError(VidtoolsError):
 class WeightsNotFoundError(VidtoolsError):
     """A model name or path could not be resolved to a file on this machine."""
 
-    def __init__(self, model: str, searched: list[str]) -> None:
+    def __init__(self, model: str, searched: list[str], hint: str = "") -> None:
         self.model = model
         self.searched = list(searched)
         where = "; ".join(self.searched) if self.searched else "(nowhere)"
         super().__init__(
             f"model {model!r} not found. Looked in: {where}. "
-            "Pass --model PATH to a .pt/.onnx/.engine file or an *_openvino_model/ folder, "
+            "Pass --model PATH to a .pt/.onnx/.tflite/.engine file or an *_openvino_model/ folder, "
             "or put it in $VIDTOOLS_WEIGHTS (offline weights live in ../shared/weights)."
+            + (f" {hint}" if hint else "")
         )
 
 
 class ModelLoadError(VidtoolsError):
-    """A weights file exists but ultralytics could not load it."""
+    """A weights file exists but cannot be loaded (runtime missing, damaged, not a detector)."""
+
+
+class UntrustedModelError(ModelLoadError):
+    """A ``.pt`` pickle that is not in the weights manifest, refused by ``--trusted-models-only``."""
+
+
+class NamesFileError(UsageError):
+    """A class names file (``--names``) is missing, malformed or belongs to another model."""
 
 
 class TaxonomyError(VidtoolsError):

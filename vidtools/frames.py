@@ -25,6 +25,7 @@ from vidtools.errors import UsageError, VideoOpenError
 from vidtools.io import atomic_write_bytes, atomic_write_text
 from vidtools.probe import _short, open_container, stream_fps
 from vidtools.probe import frame_rotation as _frame_rotation
+from vidtools.thermal import to_bgr
 from vidtools.types import Frame
 
 _QUEUE_FRAMES = 256  # decoded frames ahead of the consumer (thumbnails only: small)
@@ -185,7 +186,7 @@ def decode(
                 rot = _frame_rotation(frame)
                 image = thumb = None
                 if sampled and images:
-                    image = _rotate(frame.to_ndarray(format="bgr24"), rot)
+                    image = _rotate(to_bgr(frame), rot)
                 if thumb_width:
                     w, h = frame.width, frame.height
                     if rot in (90, 270):

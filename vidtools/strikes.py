@@ -17,121 +17,49 @@ last seconds, nothing about the outcome of the strike.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from vidtools.errors import UsageError
-from vidtools.types import Strike, Target
+from vidtools.geometry import iou
+from vidtools.types import Detections, FrameCounts, Shot, ShotLetterbox, Strike, Target, TerminalWindow, WindowCount
 
-_FRAME_KEYS = ("frame_index", "t_s", "shot")
-_NO_TARGET = "no detected target"
-
-
-def _as_strikes(result_or_strikes: Any) -> tuple[list[Strike], dict[int, Any], dict[int, tuple[int, int, int, int]], list[Any]]:
-    """Normalise the first argument: strikes, shots by index, active boxes by shot, strike ends."""
-    shots: dict[int, Any] = {}
-    boxes: dict[int, tuple[int, int, int, int]] = {}
-    ends: list[Any] = []
-    if hasattr(result_or_strikes, "strikes") and hasattr(result_or_strikes, "shots"):
-        res = result_or_strikes
-        strikes = list(res.strikes)
-        shots = {s.index: s for s in res.shots}
-        for lb in getattr(res, "letterbox", []) or []:
-            if isinstance(lb, dict) and "active_box" in lb:
-                boxes[int(lb["shot"])] = tuple(int(v) for v in lb["active_box"])  # type: ignore[assignment]
-        ends = list(getattr(res, "strike_ends", []) or [])
-    elif isinstance(result_or_strikes, Sequence) and not isinstance(result_or_strikes, (str, bytes)):
-        strikes = []
-        for s in result_or_strikes:
-            if isinstance(s, Strike):
-                strikes.append(s)
-            elif isinstance(s, dict):
-                strikes.append(
-                    Strike(int(s["index"]), int(s["shot"]), str(s["kind"]), int(s["start_frame"]),
-                           float(s.get("t_s", s.get("t", 0.0))), float(s.get("duration_s", 0.0)))
-                )
-            else:
-                raise UsageError(f"terminal_windows: expected Strike objects or strike dicts, got {type(s).__name__}")
-    else:
-        raise UsageError("terminal_windows: pass a SegmentResult or a list of strikes")
-    if len(ends) != len(strikes):
-        ends = [None] * len(strikes)
-    return strikes, shots, boxes, ends
+NO_TARGET = "no detected target"
 
 
-def _count_columns(frames: pd.DataFrame) -> tuple[list[str], list[str]]:
-    cats, classes = [], []
-    for c in frames.columns:
-        if c in _FRAME_KEYS or c == "track_id" or not pd.api.types.is_numeric_dtype(frames[c]):
-            continue
-        (classes if str(c).startswith("class:") else cats).append(str(c))
-    return cats, classes
-
-
-def _summary(frames: pd.DataFrame, cols: list[str]) -> dict[str, dict[str, Any]]:
-    out = {}
-    for c in cols:
-        v = frames[c].to_numpy(np.float64) if len(frames) else np.zeros(0)
-        out[c.removeprefix("class:")] = {
-            "max": int(v.max()) if v.size else 0,
-            "mean": round(float(v.mean()), 3) if v.size else 0.0,
-        }
-    return out
-
-
-def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU matrix of two box sets.
-
-    Args:
-        a: (n, 4) x1, y1, x2, y2.
-        b: (m, 4).
-
-    Returns:
-        (n, m) float.
-    """
-    a = np.asarray(a, np.float64).reshape(-1, 4)
-    b = np.asarray(b, np.float64).reshape(-1, 4)
-    ix = np.clip(np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None)
-    iy = np.clip(np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1]), 0, None)
-    inter = ix * iy
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    union = area_a[:, None] + area_b[None, :] - inter
-    return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
-
-
-def link_boxes(dets: pd.DataFrame, *, min_iou: float = 0.1) -> list[list[int]]:
+def link_boxes(dets: Detections, *, min_iou: float = 0.1) -> list[list[int]]:
     """Group detections of consecutive sampled frames into objects.
 
-    Uses ``track_id`` (>= 0) when present; the rest are linked greedily, frame by frame, to the
+    Uses ``track_id`` (>= 0) when set; the rest are linked greedily, frame by frame, to the
     object of the same category whose last box overlaps most (IoU >= ``min_iou``).
 
     Args:
-        dets: Detections with ``frame_index``, ``category``, ``x1``..``y2`` (and maybe ``track_id``).
+        dets: Boxes with ``frame_index`` (``category`` and ``track_id`` when set).
         min_iou: Smallest overlap that links two boxes.
 
     Returns:
-        Lists of row positions (into ``dets``), each in frame order.
+        Lists of box positions (into ``dets``), each in frame order.
     """
     if len(dets) == 0:
         return []
-    order = np.argsort(dets["frame_index"].to_numpy(), kind="stable")
-    fi = dets["frame_index"].to_numpy()
-    cat = dets["category"].astype(str).to_numpy() if "category" in dets else np.full(len(dets), "")
-    xyxy = dets[["x1", "y1", "x2", "y2"]].to_numpy(np.float64)
-    tid = dets["track_id"].to_numpy() if "track_id" in dets else np.full(len(dets), -1)
+    if dets.frame_index is None:
+        raise UsageError("link_boxes: the boxes are not placed in frames (frame_index is None)")
+    fi = dets.frame_index
+    order = np.argsort(fi, kind="stable")
+    cat = dets.category if dets.category is not None else np.full(len(dets), "", object)
+    xyxy = dets.xyxy.astype(np.float64)
+    tid = dets.track_id if dets.track_id is not None else np.full(len(dets), -1, np.int64)
     chains: list[list[int]] = []
     by_track: dict[int, int] = {}
     open_chains: list[int] = []  # chain ids linked by IoU
-    for f in pd.unique(fi[order]):
+    for f in np.unique(fi):
         rows = [int(r) for r in order if fi[r] == f]
         free = []
         for r in rows:
-            t = int(tid[r]) if tid[r] is not None and not (isinstance(tid[r], float) and math.isnan(tid[r])) else -1
+            t = int(tid[r])
             if t >= 0:
                 if t in by_track:
                     chains[by_track[t]].append(r)
@@ -166,7 +94,7 @@ def link_boxes(dets: pd.DataFrame, *, min_iou: float = 0.1) -> list[list[int]]:
 
 
 def find_target(
-    dets: pd.DataFrame,
+    dets: Detections,
     *,
     centre: tuple[float, float],
     half_diag: float,
@@ -177,8 +105,7 @@ def find_target(
     """The centre-most growing object of a terminal window.
 
     Args:
-        dets: Detections of the window (``frame_index``, ``t_s``, ``class``, ``category``,
-            ``conf``, ``x1``..``y2``, maybe ``track_id``).
+        dets: Boxes of the window with ``frame_index`` and ``t`` (``track_id`` when tracked).
         centre: Picture centre (px).
         half_diag: Half the picture diagonal (px); distances are divided by it.
         window: ``(start_t, end_t)`` of the window (s).
@@ -186,14 +113,16 @@ def find_target(
         max_center_dist: Largest normalised distance of the target's last box centre.
 
     Returns:
-        ``(target or None, note)``.
+        ``(target or None, note)``; the target's numbers are rounded as published (conf 4,
+        box 1, growth 3 decimals).
     """
     if len(dets) == 0:
-        return None, _NO_TARGET
-    dets = dets.reset_index(drop=True)
+        return None, NO_TARGET
+    if dets.t is None or dets.frame_index is None:
+        raise UsageError("find_target: the boxes are not placed in frames (frame_index / t is None)")
     chains = link_boxes(dets)
-    xyxy = dets[["x1", "y1", "x2", "y2"]].to_numpy(np.float64)
-    t = dets["t_s"].to_numpy(np.float64)
+    xyxy = dets.xyxy.astype(np.float64)
+    t = dets.t
     area = np.clip(xyxy[:, 2] - xyxy[:, 0], 0, None) * np.clip(xyxy[:, 3] - xyxy[:, 1], 0, None)
     half = window[0] + (window[1] - window[0]) / 2
     best: tuple[float, float, list[int]] | None = None
@@ -216,42 +145,53 @@ def find_target(
         if n_growing:
             return None, "no growing detection near the centre"
         return None, "detections present, none grows during the approach"
-    ch = best[2]
-    r = ch[-1]
-    row = dets.iloc[r]
+    r = best[2][-1]
+    track = int(dets.track_id[r]) if dets.track_id is not None else -1
     target = Target(
-        class_name=str(row.get("class", "")),
-        category=str(row.get("category", "")),
-        conf=float(row.get("conf", 0.0)),
-        frame_index=int(row["frame_index"]),
-        t=float(row["t_s"]),
-        xyxy=tuple(float(v) for v in xyxy[r]),  # type: ignore[arg-type]
-        growth=-best[1],
+        class_name=str(dets.class_name[r]),
+        category=str(dets.category[r]) if dets.category is not None else "",
+        conf=round(float(dets.conf[r]), 4),
+        frame_index=int(dets.frame_index[r]),
+        t=float(t[r]),
+        xyxy=tuple(round(float(v), 1) for v in xyxy[r]),  # type: ignore[arg-type]
+        growth=round(-best[1], 3),
+        track_id=track if track >= 0 else None,
     )
     return target, f"closest to the centre of {n_growing} growing object(s)"
 
 
+def _window_counts(values: np.ndarray, names: Sequence[str]) -> dict[str, WindowCount]:
+    """values: (n_frames, len(names)) counts in the window."""
+    return {
+        name: WindowCount(int(values[:, j].max()) if len(values) else 0,
+                          round(float(values[:, j].mean()), 3) if len(values) else 0.0)
+        for j, name in enumerate(names)
+    }
+
+
 def terminal_windows(
-    result_or_strikes: Any,
-    detections: pd.DataFrame | None,
-    frames: pd.DataFrame | None,
+    strikes: Sequence[Strike],
+    shots: Sequence[Shot],
+    letterbox: Sequence[ShotLetterbox],
+    boxes: Detections,
+    counts: FrameCounts,
     *,
     terminal_s: float = 2.0,
     width: int,
     height: int,
     min_growth: float = 1.15,
     max_center_dist: float = 0.6,
-) -> list[dict[str, Any]]:
+) -> list[Strike]:
     """Summarise the terminal window of every strike and name its target.
 
     Args:
-        result_or_strikes: A :class:`vidtools.shots.SegmentResult` (its shots bound the windows and
-            its letterbox boxes give the picture centre) or a list of :class:`Strike` / strike
-            dicts.
-        detections: One row per box: ``frame_index``, ``t_s``, ``class``, ``category``, ``conf``,
-            ``x1``, ``y1``, ``x2``, ``y2`` (source px), optionally ``shot`` and ``track_id``.
-        frames: One row per sampled frame: ``frame_index``, ``t_s``, ``shot`` and one count column
-            per category (``personnel``, ...) and per class (``class:person``, ...).
+        strikes: The clip's strikes.
+        shots: Its shots (they bound the windows; a strike whose shot is missing is bounded by
+            ``terminal_s`` only).
+        letterbox: Active picture per shot (its centre is the aim point; the full frame when a
+            shot has none).
+        boxes: The clip's boxes with ``frame_index``, ``t`` and ``shot`` (``track_id`` when tracked).
+        counts: Per-frame counts (their categories and classes are summarised).
         terminal_s: Window length before the strike (s).
         width: Source frame width (px).
         height: Source frame height (px).
@@ -259,63 +199,43 @@ def terminal_windows(
         max_center_dist: See :func:`find_target`.
 
     Returns:
-        Per strike: ``Strike.to_dict()`` plus ``terminal`` (``start_t_s``, ``end_t_s``,
-        ``n_frames``, ``counts`` ``{category: {"max", "mean"}}``, ``classes`` likewise), ``target``
-        (``Target.to_dict()`` or None) and ``target_note``.
+        The strikes with ``terminal``, ``target`` and ``target_note`` set.
 
     Raises:
-        UsageError: bad arguments or tables without the needed columns.
+        UsageError: bad arguments, or boxes not placed in frames and shots.
     """
     if not terminal_s or terminal_s <= 0 or not math.isfinite(terminal_s):
         raise UsageError(f"terminal_s must be > 0, got {terminal_s}")
     if width <= 0 or height <= 0:
         raise UsageError(f"width and height must be > 0, got {width}x{height}")
-    strikes, shots, boxes, ends = _as_strikes(result_or_strikes)
-    frames = frames if frames is not None else pd.DataFrame(columns=["frame_index", "t_s"])
-    detections = detections if detections is not None else pd.DataFrame(columns=["frame_index", "t_s"])
-    for name, df, need in (("frames", frames, ("frame_index", "t_s")),
-                           ("detections", detections, ("frame_index", "t_s", "x1", "y1", "x2", "y2"))):
-        if len(df) and any(c not in df.columns for c in need):
-            raise UsageError(f"terminal_windows: {name} lacks column(s) {[c for c in need if c not in df.columns]}")
-    cats, classes = _count_columns(frames)
+    if len(boxes) and (boxes.t is None or boxes.shot is None):
+        raise UsageError("terminal_windows: boxes need t and shot")
+    shot_by_index: Mapping[int, Shot] = {s.index: s for s in shots}
+    active: Mapping[int, tuple[int, int, int, int]] = {lb.shot: lb.active_box for lb in letterbox}
+    ft, fshot = counts.frames.t, counts.frames.shot
     out = []
-    for strike, end_frame in zip(strikes, ends):
-        shot = shots.get(strike.shot)
+    for strike in strikes:
+        shot = shot_by_index.get(strike.shot)
         end_t = float(strike.t)
         start_t = end_t - terminal_s
         if shot is not None:
             start_t = max(start_t, float(shot.start_t))
-        fsel = (frames["t_s"] >= start_t - 1e-9) & (frames["t_s"] < end_t - 1e-9) if len(frames) else None
-        win = frames.loc[fsel] if fsel is not None else frames.iloc[0:0]
-        if len(win) and "shot" in win.columns:
-            win = win[win["shot"] == strike.shot]
-        if len(detections):
-            dsel = (detections["t_s"] >= start_t - 1e-9) & (detections["t_s"] < end_t - 1e-9)
-            dets = detections.loc[dsel]
-            if "shot" in dets.columns:
-                dets = dets[dets["shot"] == strike.shot]
-            elif shot is not None:
-                dets = dets[(dets["frame_index"] >= shot.start_frame) & (dets["frame_index"] <= shot.end_frame)]
-            if "conf" not in dets.columns:
-                dets = dets.assign(conf=0.0)
+        in_frames = (ft >= start_t - 1e-9) & (ft < end_t - 1e-9) & (fshot == strike.shot)
+        if len(boxes):
+            dets = boxes[(boxes.t >= start_t - 1e-9) & (boxes.t < end_t - 1e-9) & (boxes.shot == strike.shot)]
         else:
-            dets = detections.iloc[0:0]
-        box = boxes.get(strike.shot, (0, 0, width, height))
+            dets = boxes
+        box = active.get(strike.shot, (0, 0, width, height))
         centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
         half_diag = math.hypot(box[2] - box[0], box[3] - box[1]) / 2
         target, note = find_target(dets, centre=centre, half_diag=half_diag, window=(start_t, end_t),
                                    min_growth=min_growth, max_center_dist=max_center_dist)
-        d = strike.to_dict()
-        if end_frame is not None:
-            d["end_frame"] = int(end_frame)
-        d["terminal"] = {
-            "start_t_s": round(start_t, 6),
-            "end_t_s": round(end_t, 6),
-            "n_frames": int(len(win)),
-            "counts": _summary(win, cats),
-            "classes": _summary(win, classes),
-        }
-        d["target"] = target.to_dict() if target is not None else None
-        d["target_note"] = note
-        out.append(d)
+        window = TerminalWindow(
+            start_t=round(start_t, 6),
+            end_t=round(end_t, 6),
+            n_frames=int(in_frames.sum()),
+            counts=_window_counts(counts.by_category[in_frames], counts.categories),
+            classes=_window_counts(counts.by_class[in_frames], counts.classes),
+        )
+        out.append(dataclasses.replace(strike, terminal=window, target=target, target_note=note))
     return out

@@ -1,34 +1,43 @@
-"""Resolve a model name or path to a weights file/folder; manifest and sha256 checks.
+"""Resolve a model name or path to a weights file or folder; fetch official checkpoints.
 
-A *path* (anything that exists, or that has a directory part or a model suffix) is used as given.
-A *name* such as ``yolo11n`` is looked up, in order, in ``$VIDTOOLS_WEIGHTS`` (one or more
-folders separated by ``os.pathsep``), the project's ``weights/`` folder, and ultralytics' weights
-directory, matching ``NAME.pt``, ``NAME.engine``, ``NAME.onnx``, ``NAME_openvino_model/`` and
-``NAME_int8_openvino_model/``. Nothing is downloaded unless the caller allows it.
+A *path* (anything that exists, or that has a folder part or a model file ending) is used as given.
+A *name* such as ``yolo11n`` or ``visdrone`` is looked up, in order, in ``$VIDTOOLS_WEIGHTS`` (one or
+more folders separated by ``os.pathsep``), the project's ``weights/`` folder and ultralytics'
+weights folder. Each place is searched for the files the manifest lists for that name (e.g.
+``visdrone/yolo11n_visdrone_dynint8.tflite``, also by base name), then for ``NAME.pt``,
+``NAME.engine``, ``NAME.onnx``, ``NAME.tflite``, ``NAME_openvino_model/`` and
+``NAME_int8_openvino_model/``.
+
+Only a known official name whose manifest entry says where to download it (``yolo11n``,
+``yolov8n``) is ever downloaded: once, through ultralytics' own downloader, into ultralytics'
+weights folder, and checked against the manifest's sha256. ``offline`` (``--offline`` or
+``VIDTOOLS_OFFLINE=1``) forbids that; unknown names and paths are never downloaded.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import logging
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from vidtools.errors import WeightsNotFoundError
-from vidtools.probe import sha256_file
+from vidtools.errors import ModelLoadError, WeightsNotFoundError
+from vidtools.formats import MODEL_ENDINGS
+from vidtools.manifest import (
+    PROJECT_WEIGHTS,
+    KnownFile,
+    Manifest,
+    identify,
+    known_for_file,
+    load_manifest,
+)
 
 log = logging.getLogger(__name__)
 
-PROJECT_WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
-MODEL_SUFFIXES = (".pt", ".engine", ".onnx", ".torchscript", ".tflite", ".mlpackage", ".xml")
-PATTERNS = ("{n}.pt", "{n}.engine", "{n}.onnx", "{n}_openvino_model", "{n}_int8_openvino_model")
-OFFICIAL_NAMES = tuple(
-    f"{fam}{size}"
-    for fam in ("yolo11", "yolov8", "yolo26", "yolov10", "yolov9", "yolov5")
-    for size in ("n", "s", "m", "l", "x")
-)
+PATTERNS = ("{n}.pt", "{n}.engine", "{n}.onnx", "{n}.tflite", "{n}_openvino_model", "{n}_int8_openvino_model")
+OFFLINE_ENV = "VIDTOOLS_OFFLINE"
 
 
 @dataclass(frozen=True)
@@ -37,15 +46,20 @@ class ResolvedModel:
 
     Attributes:
         requested: What the user asked for (name or path).
-        path: The file or folder to load, or the bare name when a download was allowed.
+        path: The file or folder to load.
         searched: Every place that was looked at.
-        download: True when the model is to be fetched by ultralytics by name.
+        downloaded: True when the file was downloaded by this call.
     """
 
     requested: str
     path: str
     searched: tuple[str, ...]
-    download: bool = False
+    downloaded: bool = False
+
+
+def offline_requested(flag: bool = False) -> bool:
+    """True when network access is forbidden: ``flag`` (``--offline``) or ``VIDTOOLS_OFFLINE`` set to 1/true/yes."""
+    return flag or os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def search_dirs() -> list[Path]:
@@ -55,13 +69,15 @@ def search_dirs() -> list[Path]:
     if env:
         dirs += [Path(p).expanduser() for p in env.split(os.pathsep) if p]
     dirs.append(PROJECT_WEIGHTS)
-    try:
-        from ultralytics.utils import SETTINGS
-
-        dirs.append(Path(SETTINGS["weights_dir"]))
-    except (ImportError, KeyError):  # pragma: no cover - ultralytics is a dependency
-        pass
+    dirs.append(ultralytics_weights_dir())
     return dirs
+
+
+def ultralytics_weights_dir() -> Path:
+    """ultralytics' weights folder (``yolo settings`` shows ``weights_dir``): where downloads go."""
+    from ultralytics.utils import SETTINGS
+
+    return Path(SETTINGS["weights_dir"])
 
 
 def looks_like_path(model: str) -> bool:
@@ -69,88 +85,115 @@ def looks_like_path(model: str) -> bool:
     return (
         os.sep in model
         or "/" in model
-        or Path(model).suffix.lower() in MODEL_SUFFIXES
-        or model.endswith("_openvino_model")
+        or model.lower().endswith(MODEL_ENDINGS)
         or Path(model).exists()
     )
 
 
-def resolve_model(model: str, *, allow_download: bool = False) -> ResolvedModel:
-    """Find the weights for ``model``.
+def candidates(name: str, manifest: Manifest | None = None) -> list[str]:
+    """Relative paths a name may be found under in a weights folder, best first."""
+    out: list[str] = []
+    known = (manifest if manifest is not None else load_manifest()).get(name)
+    if known is not None:
+        for f in known.files:
+            if f.format == "metadata":
+                continue
+            out += [f.file, f.basename]
+    out += [p.format(n=name) for p in PATTERNS]
+    return list(dict.fromkeys(out))
+
+
+def resolve_model(model: str, *, offline: bool = False, progress: bool = True) -> ResolvedModel:
+    """Find the weights for ``model``, downloading a known official checkpoint when allowed.
 
     Args:
-        model: A name (``yolo11n``) or a path (``weights/best.pt``, ``…/yolo11n_int8_openvino_model``).
-        allow_download: When a name is not found locally and it is an official ultralytics model
-            name, hand the bare name to ultralytics, which downloads it (needs internet).
+        model: A name (``yolo11n``, ``visdrone``) or a path (``best.pt``, ``…_openvino_model``).
+        offline: Forbid any download (also forced by ``VIDTOOLS_OFFLINE=1``).
+        progress: Show the download's progress bar on stderr.
 
     Returns:
         :class:`ResolvedModel`.
 
     Raises:
-        WeightsNotFoundError: nothing found; the message lists every place searched.
+        WeightsNotFoundError: nothing found (and nothing may be downloaded); lists every place searched.
+        ModelLoadError: the download failed or its bytes are not the manifest's.
     """
+    manifest = load_manifest()
+    name = model
     if looks_like_path(model):
         p = Path(model).expanduser()
         if p.exists():
             return ResolvedModel(model, str(p), (str(p),))
-        raise WeightsNotFoundError(model, [str(p.resolve())])
-    name = model[:-3] if model.endswith(".pt") else model
+        bare = known_for_file(model, manifest) if "/" not in model and os.sep not in model else None
+        if bare is None:
+            raise WeightsNotFoundError(model, [str(p.resolve())])
+        name = bare.model  # "yolo11n.pt" as ultralytics users type it: the known name
     searched: list[str] = []
     for d in search_dirs():
-        for pat in PATTERNS:
-            cand = d / pat.format(n=name)
+        for rel in candidates(name, manifest):
+            cand = d / rel
             searched.append(str(cand))
             if cand.exists():
                 return ResolvedModel(model, str(cand), tuple(searched))
-    if allow_download and name in OFFICIAL_NAMES:
-        return ResolvedModel(model, f"{name}.pt", tuple(searched), download=True)
-    raise WeightsNotFoundError(model, searched)
+    known = manifest.get(name)
+    official = known.downloadable() if known is not None else None
+    if official is None:
+        raise WeightsNotFoundError(model, searched)
+    if offline_requested(offline):
+        raise WeightsNotFoundError(
+            model, searched,
+            hint=f"{name} is a known official model: run once without --offline (and without "
+                 f"{OFFLINE_ENV}=1) on a machine with internet to download {official.basename}.",
+        )
+    path = fetch_official(official, ultralytics_weights_dir(), progress=progress)
+    return ResolvedModel(model, str(path), tuple(searched), downloaded=True)
 
 
-def sha256_model(path: str | os.PathLike[str]) -> str:
-    """sha256 of a weights file, or of a model folder (over its files' names and bytes, sorted)."""
-    p = Path(path)
-    h = hashlib.sha256()
-    if p.is_dir():
-        for f in sorted(x for x in p.rglob("*") if x.is_file()):
-            h.update(f.relative_to(p).as_posix().encode())
-            h.update(b"\0")
-            h.update(sha256_file(f).encode())
-        return h.hexdigest()
-    return sha256_file(p)
+def _download_asset(dest: Path, repo: str, release: str, progress: bool) -> None:
+    """ultralytics' own release-asset downloader (retries, resume, progress bar), bar on stderr."""
+    from ultralytics.utils.downloads import attempt_download_asset
+
+    with contextlib.redirect_stdout(sys.stderr):
+        attempt_download_asset(str(dest), repo=repo, release=release, progress=progress)
 
 
-def load_manifest(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Read ``weights/manifest.yaml`` (the known models, their files' sha256, source, licence)."""
-    import yaml
+def fetch_official(known: KnownFile, dest_dir: Path, *, progress: bool = True) -> Path:
+    """Download an official file once and verify it against the manifest.
 
-    p = Path(path) if path else PROJECT_WEIGHTS / "manifest.yaml"
-    if not p.is_file():
-        return {}
-    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    return dict(data.get("models", {}))
-
-
-def verify_against_manifest(path: str | os.PathLike[str], manifest: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Compare a model's files with the manifest entry of the same name.
+    Args:
+        known: The manifest file (has ``download``).
+        dest_dir: Folder to put it in (ultralytics' weights folder).
+        progress: Show a progress bar on stderr.
 
     Returns:
-        ``{"entry": name or None, "verified": True/False/None, "mismatched": [file, ...]}``;
-        ``verified`` is None when the model is not in the manifest.
+        The verified file's path.
+
+    Raises:
+        ModelLoadError: the download failed, or the bytes differ from the manifest (the file is removed).
     """
-    manifest = load_manifest() if manifest is None else manifest
-    p = Path(path)
-    entry = manifest.get(p.name)
-    if not entry:
-        return {"entry": None, "verified": None, "mismatched": []}
-    files = entry.get("files") or {}
-    if not files:
-        return {"entry": p.name, "verified": None, "mismatched": []}
-    mismatched = []
-    for rel, digest in files.items():
-        f = p / rel if p.is_dir() else p
-        if not f.is_file() or sha256_file(f) != digest:
-            mismatched.append(rel)
-    if mismatched:
-        log.warning("%s: sha256 differs from weights/manifest.yaml for %s", p, ", ".join(mismatched))
-    return {"entry": p.name, "verified": not mismatched, "mismatched": mismatched}
+    if known.download is None:
+        raise ModelLoadError(f"{known.file}: the manifest gives no download source for it; pass --model PATH")
+    dest = dest_dir / known.basename
+    url = f"https://github.com/{known.download.repo}/releases/download/{known.download.release}/{known.basename}"
+    print(f"vidtools: {known.model} is not on this machine; downloading the official {known.basename} "
+          f"from {url} to {dest}", file=sys.stderr)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        _download_asset(dest, known.download.repo, known.download.release, progress)
+    except Exception as e:  # noqa: BLE001 - network errors of any kind become one line
+        raise ModelLoadError(
+            f"{known.basename}: download from {url} failed ({e.__class__.__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}); "
+            "check the internet connection, or download it yourself and pass --model PATH"
+        ) from None
+    if not dest.is_file():
+        raise ModelLoadError(f"{known.basename}: the download from {url} left no file at {dest}; "
+                             "download it yourself and pass --model PATH")
+    check = identify(dest)
+    if not check.verified or check.known is None or check.known.file != known.file:
+        dest.unlink(missing_ok=True)
+        raise ModelLoadError(
+            f"{dest}: the downloaded file does not match weights/manifest.yaml (sha256 {known.sha256}); "
+            "it was removed. Try again later, or download it yourself and pass --model PATH"
+        )
+    print(f"vidtools: downloaded and verified {known.basename} -> {dest}", file=sys.stderr)
+    return dest

@@ -4,26 +4,24 @@ strikes with terminal windows, letterbox crop and overlay masks all reach the re
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 import vidtools
-from tests.synth import SynthTruth, build_compilation
+from tests.synth import SynthTruth
+from vidtools.report.writer import load_report
 
 pytestmark = [pytest.mark.weights, pytest.mark.videos]
 
 
-@pytest.fixture(scope="module")
-def comp(videos_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SynthTruth:
-    return build_compilation(tmp_path_factory.mktemp("comp") / "compilation.mp4")
+@pytest.fixture
+def comp(compilation: SynthTruth) -> SynthTruth:
+    return compilation
 
 
-@pytest.fixture(scope="module")
-def analysed(comp: SynthTruth, detector, tmp_path_factory: pytest.TempPathFactory):
-    out = tmp_path_factory.mktemp("out")
-    report = vidtools.analyze(comp.path, out, detector=detector, every=2, quiet=True)
-    return report, out / "compilation"
+@pytest.fixture
+def analysed(compilation_analysed):
+    return compilation_analysed
 
 
 def test_shots_and_strikes_in_report(comp, analysed):
@@ -54,22 +52,30 @@ def test_shots_and_strikes_in_report(comp, analysed):
 
 def test_letterbox_crop_and_overlay_masks(comp, analysed):
     report, folder = analysed
-    meta = report.meta
     boxed_shots = {comp.shot_of(a) for a, _, _ in comp.letterbox}
-    assert meta["sampling"]["n_frames_cropped"] > 0
-    for entry in meta["overlays"]["letterbox"]:
-        assert entry["bars"] == (entry["shot"] in boxed_shots)
+    assert report.sampling.n_frames_cropped > 0
+    for entry in report.overlays.letterbox:
+        assert entry.bars == (entry.shot in boxed_shots)
     d = report.detections
     for a, b, (x1, y1, x2, y2) in comp.letterbox:
         inside = d[(d.frame_index >= a) & (d.frame_index <= b)]
         assert ((inside.x1 >= x1 - 4) & (inside.x2 <= x2 + 4) & (inside.y1 >= y1 - 4) & (inside.y2 <= y2 + 4)).all()
-    masked = {m["shot"] for m in meta["overlays"]["masks"] if m["boxes"]}
+    masked = {m.shot for m in report.overlays.masks if m.boxes}
     assert masked == {comp.shot_of(a) for a, _, _ in comp.overlays}
-    for m in meta["overlays"]["masks"]:
-        for mx1, my1, mx2, my2 in m["boxes"]:
-            in_shot = d[d["shot"] == m["shot"]]
+    for m in report.overlays.masks:
+        for mx1, my1, mx2, my2 in m.boxes:
+            in_shot = d[d["shot"] == m.shot]
             covered = (in_shot.x1 >= mx1) & (in_shot.x2 <= mx2) & (in_shot.y1 >= my1) & (in_shot.y2 <= my2)
             assert not covered.any(), "a box lying inside a static overlay must have been dropped"
+
+
+def test_report_folder_reads_back_equal(analysed):
+    """load_report gives back the typed report that analyze returned (and wrote)."""
+    report, folder = analysed
+    back = load_report(folder)
+    assert back.strikes == report.strikes and back.shots == report.shots and back.unique_counts == report.unique_counts
+    assert back == report
+    assert any(s.target is not None for s in back.strikes) and back.track_list and back.overlays.masks
 
 
 def test_html_shows_strikes(analysed):
@@ -82,5 +88,5 @@ def test_html_shows_strikes(analysed):
 def test_shots_command_agrees_with_analyze(comp, analysed, tmp_path):
     report, _ = analysed
     result = vidtools.detect_shots(comp.path)
-    assert [s.start_frame for s in result.shots] == [s["start_frame"] for s in report.meta["shots"]]
-    assert [(s.kind, s.start_frame) for s in result.strikes] == [(s["kind"], s["start_frame"]) for s in report.meta["strikes"]]
+    assert [s.start_frame for s in result.shots] == [s.start_frame for s in report.shots]
+    assert [(s.kind, s.start_frame) for s in result.strikes] == [(s.kind, s.start_frame) for s in report.strikes]

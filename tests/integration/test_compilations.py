@@ -21,6 +21,7 @@ from vidtools.frames import decode
 from vidtools.probe import probe
 from vidtools.shots import THUMB_WIDTH, SegmentResult, SignalAnalyzer, detect_shots, drop_overlay_detections, export_shot_frames
 from vidtools.strikes import terminal_windows
+from vidtools.types import Detections, FrameCounts, SampledFrames, ShotLetterbox
 
 pytestmark = pytest.mark.videos
 
@@ -97,7 +98,7 @@ def test_flash_is_not_a_cut_and_glitch_is_not_a_strike(comp, analysed):
     for a, b in comp.flashes + comp.glitches:
         assert not any(a - 2 <= f <= b + 2 for f in bounds)
         assert not any(a - 3 <= s.start_frame <= b + 3 for s in result.strikes)
-    kinds = [e["type"] for e in result.events]
+    kinds = [e.type for e in result.events]
     assert "flash" in kinds and "glitch" in kinds
 
 
@@ -111,12 +112,12 @@ def test_letterbox_and_pillarbox_found_and_stable(comp, analysed):
         settled = [bx for i, bx in sorted(boxes.items()) if a + 8 <= i <= b]
         if truth is None:
             assert set(settled) == {full}, f"shot {k}: {set(settled)}"
-            assert by_shot[k]["active_box"] == list(full) and not by_shot[k]["bars"]
+            assert by_shot[k].active_box == full and not by_shot[k].bars
         else:
             assert len(set(settled)) == 1, f"shot {k}: box changes {set(settled)}"
             assert np.abs(np.array(settled[0]) - truth).max() <= 3, f"shot {k}: {settled[0]} vs {truth}"
-            assert np.abs(np.array(by_shot[k]["active_box"]) - truth).max() <= 3
-            assert by_shot[k]["bars"]
+            assert np.abs(np.array(by_shot[k].active_box) - truth).max() <= 3
+            assert by_shot[k].bars
         # never shrinks once established within a shot
         areas = [(x2 - x1) * (y2 - y1) for x1, y1, x2, y2 in shot_boxes if (x1, y1, x2, y2) != full]
         assert areas == sorted(areas)
@@ -128,9 +129,9 @@ def test_overlays_masked_and_only_where_drawn(comp, analysed):
     for k, (a, b, _) in enumerate(comp.shots):
         ov = result.overlays[k]
         if a not in drawn:
-            assert ov["boxes"] == [], f"shot {k} ({comp.segments[k]}): false overlay {ov}"
+            assert ov.boxes == (), f"shot {k} ({comp.segments[k]}): false overlay {ov}"
             continue
-        assert ov["status"] == "masked"
+        assert ov.status == "masked"
         el = drawn[a]
         cx, cy = comp.width // 2, comp.height // 2
         f = a + 20
@@ -145,9 +146,9 @@ def test_overlays_masked_and_only_where_drawn(comp, analysed):
             {"frame_index": f, "x1": 80, "y1": 120, "x2": 140, "y2": 240, "keep": True},
             {"frame_index": f, "x1": 420, "y1": 60, "x2": 520, "y2": 140, "keep": True},
         ])
-        dets["t_s"] = f / comp.fps
-        kept = drop_overlay_detections(dets, result)
-        assert kept["keep"].all() and len(kept) == int(dets["keep"].sum()), f"shot {k}: kept {kept}"
+        xyxy = dets[["x1", "y1", "x2", "y2"]].to_numpy()
+        keep = drop_overlay_detections(xyxy, result.shot_indices(dets["frame_index"].to_numpy()), result)
+        assert keep.tolist() == dets["keep"].tolist(), f"shot {k}: keep {keep}"
 
 
 def test_detect_shots_api_agrees_with_the_streaming_pass(comp, analysed):
@@ -156,7 +157,7 @@ def test_detect_shots_api_agrees_with_the_streaming_pass(comp, analysed):
     assert [s.to_dict() for s in fast.shots] == [s.to_dict() for s in result.shots]
     assert [s.to_dict() for s in fast.strikes] == [s.to_dict() for s in result.strikes]
     for a, b in zip(fast.letterbox, result.letterbox):  # thumbnails only: within a thumbnail pixel
-        assert np.abs(np.array(a["active_box"]) - b["active_box"]).max() <= comp.width / THUMB_WIDTH + 1
+        assert np.abs(np.array(a.active_box) - np.array(b.active_box)).max() <= comp.width / THUMB_WIDTH + 1
     d = json.loads(json.dumps(fast.to_dict()))
     assert len(d["shots"]) == len(comp.shots)
 
@@ -185,24 +186,26 @@ def test_terminal_windows_on_the_compilation(comp, analysed):
     rows = []
     for k, f in enumerate(range(st.start_frame - 30, st.start_frame, 2)):
         h = 10 + 3 * k  # a vehicle the drone closes on, near the crosshair
-        rows.append({"frame_index": f, "t_s": f / comp.fps, "class": "truck", "category": "vehicle", "conf": 0.6,
-                     "x1": cx - h + 8, "y1": cy - h, "x2": cx + h + 8, "y2": cy + h})
-        rows.append({"frame_index": f, "t_s": f / comp.fps, "class": "person", "category": "personnel", "conf": 0.9,
-                     "x1": 40, "y1": 40, "x2": 60, "y2": 90})
-    dets = pd.DataFrame(rows)
-    shot_of = result.shot_indices
-    dets["shot"] = shot_of(dets["frame_index"].to_numpy())
-    fi = np.arange(0, comp.n_frames, 2)
-    frames = pd.DataFrame({"frame_index": fi, "t_s": fi / comp.fps, "shot": shot_of(fi)})
-    frames["vehicle"] = frames["frame_index"].isin(dets.loc[dets["category"] == "vehicle", "frame_index"]).astype(int)
-    frames["personnel"] = frames["vehicle"]
-    out = terminal_windows(result, dets, frames, terminal_s=2.0, width=comp.width, height=comp.height)
+        rows.append((f, "truck", "vehicle", 0.6, (cx - h + 8, cy - h, cx + h + 8, cy + h)))
+        rows.append((f, "person", "personnel", 0.9, (40, 40, 60, 90)))
+    fi = np.array([r[0] for r in rows])
+    dets = Detections(np.array([r[4] for r in rows]), [r[3] for r in rows], np.zeros(len(rows)),
+                      np.array([r[1] for r in rows], object), category=np.array([r[2] for r in rows], object),
+                      frame_index=fi, t=fi / comp.fps, shot=result.shot_indices(fi))
+    sampled = np.arange(0, comp.n_frames, 2)
+    vehicle = np.isin(sampled, fi).astype(int)
+    frames = FrameCounts(SampledFrames(sampled, sampled / comp.fps, result.shot_indices(sampled)),
+                         ("personnel", "vehicle"), (), np.stack([vehicle, vehicle], 1), np.zeros((len(sampled), 0)))
+    letterbox = [lb if isinstance(lb, ShotLetterbox) else ShotLetterbox(lb["shot"], tuple(lb["active_box"]), lb["bars"])
+                 for lb in result.letterbox]
+    out = terminal_windows(result.strikes, result.shots, letterbox, dets, frames, terminal_s=2.0, width=comp.width,
+                           height=comp.height)
     assert len(out) == len(result.strikes)
     first = out[0]
-    assert first["target"]["class"] == "truck" and first["target"]["growth"] > 2
-    assert first["terminal"]["counts"]["vehicle"]["max"] == 1
-    assert first["terminal"]["end_t_s"] == pytest.approx(st.t)
-    assert all(o["target"] is None and o["target_note"] == "no detected target" for o in out[1:])
+    assert first.target.class_name == "truck" and first.target.growth > 2
+    assert first.terminal.counts["vehicle"].max == 1
+    assert first.terminal.end_t == pytest.approx(st.t)
+    assert all(o.target is None and o.target_note == "no detected target" for o in out[1:])
 
 
 def test_export_shot_frames(comp, analysed, tmp_path):
@@ -232,5 +235,5 @@ def test_ordinary_footage_one_shot_no_strike_no_bars_no_overlay(videos_dir: Path
     assert result.strikes == []
     assert len(result.shots) == 1, [s.to_dict() for s in result.shots]
     assert set(boxes.values()) == {full}
-    assert all(lb["active_box"] == list(full) and not lb["bars"] for lb in result.letterbox)
-    assert all(ov["boxes"] == [] for ov in result.overlays)
+    assert all(lb.active_box == full and not lb.bars for lb in result.letterbox)
+    assert all(ov.boxes == () for ov in result.overlays)

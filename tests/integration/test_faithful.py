@@ -46,4 +46,4 @@ def test_counts_equal_plain_ultralytics_frame_for_frame(model_path, videos_dir, 
     # persons really are counted as personnel, the parked car / van as vehicles
     assert f["personnel"].tolist() == [c["person"] for c in ref]
     assert f["vehicle"].tolist() == [c["car"] + c["truck"] + c["bus"] + c["motorcycle"] + c["bicycle"] for c in ref]
-    assert r.meta["overlays"]["n_detections_dropped"] == 0 and r.meta["sampling"]["n_frames_cropped"] == 0
+    assert r.overlays.n_detections_dropped == 0 and r.sampling.n_frames_cropped == 0

@@ -32,7 +32,7 @@ def test_photo_clip_counts(photo_clip, detector):
     assert (zid["class:person"] == 2).all() and (zid["class:bus"] == 0).all()
     # the detector sees exactly the photo (the active picture), and the boxes come back shifted
     # into source pixels: every class count and box equals the plain model's on the photo itself
-    assert r.meta["sampling"]["n_frames_cropped"] == len(f)
+    assert r.sampling.n_frames_cropped == len(f)
     zx1, zy1 = truth["shots"][1]["active_box"][:2]
     plain = detector.detect([_load_photo("zidane.jpg")])[0]
     for name in set(plain.class_name.tolist()) | {"tie"}:
@@ -41,16 +41,15 @@ def test_photo_clip_counts(photo_clip, detector):
     want = plain.xyxy[np.argsort(-plain.conf)] + np.array([zx1, zy1, zx1, zy1], np.float32)
     assert np.abs(zd[["x1", "y1", "x2", "y2"]].to_numpy() - want).max() <= 1.0
     assert (bus["personnel"] == 4).all() and (bus["vehicle"] == 1).all() and (zid["vehicle"] == 0).all()
-    assert r.meta["summary"]["categories"]["personnel"]["max"] == 4
+    assert r.summary.categories["personnel"].max == 4
     # boxes are reported in source pixels: every bus-shot box lies inside the photo's active area
     x1, y1, x2, y2 = truth["shots"][0]["active_box"]
     d = r.detections[r.detections.frame_index < cut]
     assert (d.x1 >= x1 - 1).all() and (d.x2 <= x2 + 1).all() and (d.y1 >= y1 - 1).all() and (d.y2 <= y2 + 1).all()
-    shots = r.meta["shots"]
-    assert [s["start_frame"] for s in shots] == [0, cut]
-    assert r.meta["strikes"] == []
-    ue = r.meta["unique_counts"]["clip"]["personnel"]
-    assert ue["low"] == 4 and ue["estimate"] == 6, ue
+    assert [s.start_frame for s in r.shots] == [0, cut]
+    assert r.strikes == ()
+    ue = r.unique_counts.clip["personnel"]
+    assert ue.low == 4 and ue.estimate == 6, ue
 
 
 def test_cli_probe_json(videos_dir, capsys):

@@ -25,12 +25,12 @@ def test_unique_person_estimate_is_stride_stable(videos_dir, detector, clip: str
     figures = {}
     for every in STRIDES:
         r = vidtools.analyze(videos_dir / clip, detector=detector, every=every, end=CLIPS[clip], tracker=tracker, quiet=True)
-        p = r.meta["unique_counts"]["clip"]["personnel"]
+        p = r.unique_counts.clip["personnel"]
         per_frame_sum = int(r.frames["personnel"].sum())
-        figures[every] = {**p, "sum_per_frame": per_frame_sum, "n_frames": len(r.frames)}
+        figures[every] = {"estimate": p.estimate, "sum_per_frame": per_frame_sum, "n_frames": len(r.frames)}
         print(f"\n{clip} {tracker} --every {every}: {len(r.frames)} frames, sum of per-frame persons {per_frame_sum}; "
-              f"low {p['low']} high {p['high']} estimate {p['estimate']} | {p['explanation']}")
-        assert p["low"] <= p["estimate"] <= p["high"]
+              f"low {p.low} high {p.high} estimate {p.estimate} | {p.explanation}")
+        assert p.low <= p.estimate <= p.high
         d = r.detections[r.detections["category"] == "personnel"]
         assert (d["track_id"] >= 0).mean() > 0.8, "almost every person box belongs to a track"
         assert set(r.tracks["track_id"]) >= set(d.loc[d["track_id"] >= 0, "track_id"]), "tracks.csv lists every track id"

@@ -3,6 +3,7 @@ partial clips and --strict, the output lock, the catalog, the one progress bar."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -215,7 +216,8 @@ def partial_b(monkeypatch, clips):
     def analyze_clip(path, *a, **kw):
         report = original(path, *a, **kw)
         if Path(path).name == "b.mkv":
-            report.meta["status"] = {"state": "partial", "reason": "truncated: 8 of 20 frames decoded"}
+            status = dataclasses.replace(report.status, state="partial", reason="truncated: 8 of 20 frames decoded")
+            report = dataclasses.replace(report, status=status)
         return report
 
     monkeypatch.setattr(worker, "analyze_clip", analyze_clip)
@@ -273,7 +275,7 @@ def test_catalog_holds_every_clip_table(clips, tmp_path):
         row = cat.clips.set_index("clip_id").loc[cid]
         assert row["sha256"] == vidtools.probe(clip).sha256 and row["status"] == "complete"
         summ = cat.summaries[(cat.summaries["clip_id"] == cid) & (cat.summaries["name"] == "personnel")].iloc[0]
-        assert summ["max"] == 2 and summ["unique_low"] == rep.meta["unique_counts"]["clip"]["personnel"]["low"]
+        assert summ["max"] == 2 and summ["unique_low"] == rep.unique_counts.clip["personnel"].low
     con = vidtools.open_catalog(out)
     n = con.execute("SELECT clip_id, count(*) FROM detections WHERE category = 'vehicle' GROUP BY 1 ORDER BY 1").fetchall()
     assert n == [("a", 6), ("b", 4)], "odd frames show a car"

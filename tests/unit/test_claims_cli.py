@@ -36,7 +36,7 @@ def test_claims_then_compare(report_dir, tmp_path, capsys):
     claims_file = tmp_path / "claims.json"
     assert cli.main(["claims", str(text), "-o", str(claims_file)]) == 0
     doc = json.loads(claims_file.read_text())
-    got = [(c["category"], c["subtype"], c["outcome"], c["count"]) for c in doc["claims"] if not c["context"]]
+    got = [(c["category"], c["subtype"], c["outcome"], c["count"]) for c in doc["claims"] if not c["background"]]
     assert ("personnel", None, "killed", 50) in got and ("personnel", None, "injured", 47) in got
     assert ("armored_vehicle", None, "hit", 2) in got and ("vehicle", "car", "hit", 2) in got
     assert ("vehicle", "atv", "hit", 1) in got
@@ -48,7 +48,7 @@ def test_claims_then_compare(report_dir, tmp_path, capsys):
     assert verdicts[("armored_vehicle", "hit", None)] == "not observable with this model"
     assert verdicts[("vehicle", "hit", "atv")] == "not observable with this model"
     assert verdicts[("vehicle", "hit", "car")] == "footage shows fewer"  # no strikes: shots were off
-    assert verdicts[("personnel", "present", None)] == "consistent"  # 3 distinct persons tracked
+    assert verdicts[("personnel", None, None)] == "consistent"  # 3 distinct persons tracked
     md = (tmp_path / "cmp" / "comparison.md").read_text()
     assert md.splitlines()[0] == "| # | Claim | Claimed | Observed | Verdict | Reason |"
     assert md.count("not observable with this model") == 2 and "killed 50 soldiers" in md
@@ -56,9 +56,25 @@ def test_claims_then_compare(report_dir, tmp_path, capsys):
 
 def test_compare_usage_errors(report_dir, tmp_path, capsys):
     bad = tmp_path / "claims.json"
-    bad.write_text('{"schema_version": "1.0", "kind": "vidtools-claims", "claims": [{"category": "personnel", "outcome": "killed", "count": -3}]}')
+    bad.write_text('{"schema_version": "2.0", "kind": "vidtools-claims", "claims": [{"category": "personnel", "outcome": "killed", "count": -3}]}')
     assert cli.main(["compare", str(report_dir), "--claims", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "claims.json" in err and "count" in err and "Traceback" not in err
     assert cli.main(["compare", str(tmp_path / "nothing"), "--claims", str(bad)]) == 2
     assert cli.main(["claims", str(tmp_path / "missing.txt")]) == 2
+
+
+def test_claims_lexicon_option(tmp_path, capsys):
+    text = tmp_path / "post.txt"
+    text.write_text("Our pilots destroyed two Bucephalus carriers and a T-72 tank.\n", encoding="utf-8")
+    lex = tmp_path / "lex.yaml"
+    lex.write_text("entries:\n  - category: armored_vehicle\n    subtype: apc\n    terms: [Bucephalus]\n", encoding="utf-8")
+    assert cli.main(["claims", str(text), "--lexicon", str(lex)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["lexicon"] == [str(lex), "built-in"] and doc["source"]["n_chars"] == len(text.read_text())
+    got = [(c["category"], c["outcome"], c["count"], c["equipment"]) for c in doc["claims"] if not c["background"]]
+    assert got == [("armored_vehicle", "destroyed", 2, "Bucephalus"), ("armored_vehicle", "destroyed", 1, "T-72")]
+    lex.write_text("entries: [{category: tanks, terms: [x]}]\n", encoding="utf-8")
+    assert cli.main(["claims", str(text), "--lexicon", str(lex)]) == 2
+    err = capsys.readouterr().err
+    assert "lex.yaml: entry 1: 'category' must be one of" in err and "Traceback" not in err and err.count("\n") == 1

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from vidtools.config import AnalysisConfig
-from vidtools.count import frame_counts, shot_of, summarize
-from vidtools.errors import TaxonomyError, UsageError, WeightsNotFoundError
+from vidtools.count import count_shots, frame_counts, shot_of, summarize
+from vidtools.errors import TaxonomyError, UsageError
 from vidtools.taxonomy import default_taxonomy, load_taxonomy
-from vidtools.types import Detections, Shot
-from vidtools.weights import resolve_model, sha256_model, verify_against_manifest
+from vidtools.types import CountStats, Detections, FrameCounts, SampledFrames, Shot
 
 
 @pytest.mark.parametrize(
@@ -49,14 +47,17 @@ def test_yaml_taxonomy(tmp_path):
     assert t.category_of("soldier") == "personnel"
     assert t.category_of("APC") == "armored_vehicle"
     assert t.category_of("car") == "vehicle"
-    assert t.category_of("truck") == "other"
+    assert t.category_of("truck") == "vehicle", "classes the file does not list keep their built-in category"
     assert t.detectable(["tank", "person"])["armored_vehicle"] == ["tank"]
+    p.write_text("categories:\n  personnel: [person]\nbuiltin: false\n")
+    assert load_taxonomy(p).category_of("truck") == "other"
 
 
 @pytest.mark.parametrize(
     "text,match",
-    [("categories: [a, b]\n", "expected a mapping"), ("categories:\n  a: [1, 2]\n", "as strings"),
-     ("categories:\n  a: [x]\n  b: [x]\n", "both"), ("categories:\n  other: [x]\n", "reserved"), ("a: [\n", "not valid YAML")],
+    [("categories: [a, b]\n", "expected a mapping"), ("categories:\n  vehicle: [1, 2]\n", "as strings"),
+     ("categories:\n  vehicle: [x]\n  other: [x]\n", "both"), ("categories:\n  personel: [x]\n", "not one vidtools counts"),
+     ("a: [\n", "not valid YAML")],
 )
 def test_bad_taxonomy(tmp_path, text, match):
     p = tmp_path / "t.yaml"
@@ -83,52 +84,46 @@ def test_detections_validate_and_index():
 def test_shot_of_and_counts():
     shots = [Shot(0, 0, 9, 0.0, 0.9, "cut"), Shot(1, 10, 19, 1.0, 1.9, "end")]
     assert shot_of(np.array([0, 9, 10, 19, 25]), shots).tolist() == [0, 0, 1, 1, -1]
-    frames = pd.DataFrame({"frame_index": [0, 5, 10], "t_s": [0.0, 0.5, 1.0], "shot": [0, 0, 1]})
-    dets = pd.DataFrame({"frame_index": [0, 0, 0, 10], "class": ["person", "person", "car", "person"],
-                         "category": ["personnel", "personnel", "vehicle", "personnel"]})
+    frames = SampledFrames([0, 5, 10], [0.0, 0.5, 1.0], [0, 0, 1])
+    dets = Detections(np.zeros((5, 4)), np.full(5, 0.5), [0, 0, 2, 0, 0],
+                      np.array(["person", "person", "car", "person", "person"], object),
+                      category=np.array(["personnel", "personnel", "vehicle", "personnel", "personnel"], object),
+                      frame_index=[0, 0, 0, 10, 7])  # frame 7 was not sampled: not counted
     counts = frame_counts(frames, dets, ["personnel", "vehicle", "other"], ["person", "car", "bus"])
-    assert counts["personnel"].tolist() == [2, 0, 1]
-    assert counts["class:car"].tolist() == [1, 0, 0] and counts["class:bus"].tolist() == [0, 0, 0]
-    s = summarize(counts, ["personnel", "vehicle", "other"], ["person", "car", "bus"])
-    assert s["categories"]["personnel"] == {"max": 2, "max_frame_index": 0, "max_t_s": 0.0, "mean": 1.0, "share_frames": 0.6667}
-    assert s["categories"]["other"]["max"] == 0 and s["categories"]["other"]["max_frame_index"] is None
-    assert s["classes"]["car"]["share_frames"] == pytest.approx(0.3333)
+    assert counts.of_category("personnel").tolist() == [2, 0, 1]
+    assert counts.of_class("car").tolist() == [1, 0, 0] and counts.of_class("bus").tolist() == [0, 0, 0]
+    table = counts.to_frame()
+    assert list(table.columns) == ["frame_index", "t_s", "shot", "personnel", "vehicle", "other", "class:person",
+                                   "class:car", "class:bus"]
+    assert FrameCounts.from_frame(table) == counts
+    s = summarize(counts)
+    assert s.categories["personnel"] == CountStats(2, 0, 0.0, 1.0, 0.6667)
+    assert s.categories["other"].max == 0 and s.categories["other"].max_frame_index is None
+    assert s.classes["car"].share_frames == pytest.approx(0.3333)
+    per_shot = count_shots(counts, shots)
+    assert [sh.counts.n_frames for sh in per_shot] == [2, 1] and per_shot[0].start_frame == 0
+    assert per_shot[1].counts.categories["personnel"].max == 1 and per_shot[1].counts.classes == {}
 
 
-def test_resolve_model_by_name_and_path(tmp_path, monkeypatch):
-    d1, d2 = tmp_path / "a", tmp_path / "b"
-    (d2 / "mynet_int8_openvino_model").mkdir(parents=True)
-    d1.mkdir()
-    (d1 / "other.pt").write_bytes(b"x")
-    monkeypatch.setenv("VIDTOOLS_WEIGHTS", f"{d1}:{d2}")
-    r = resolve_model("mynet")
-    assert r.path == str(d2 / "mynet_int8_openvino_model") and not r.download
-    assert resolve_model(str(d1 / "other.pt")).path == str(d1 / "other.pt")
-    with pytest.raises(WeightsNotFoundError) as e:
-        resolve_model("yolo11n")
-    msg = str(e.value)
-    assert str(d1 / "yolo11n.pt") in msg and str(d2 / "yolo11n_int8_openvino_model") in msg and "--model" in msg
-    with pytest.raises(WeightsNotFoundError, match="nothere.pt"):
-        resolve_model(str(tmp_path / "nothere.pt"))
-    assert resolve_model("yolo11n", allow_download=True).download is True
-    with pytest.raises(WeightsNotFoundError):
-        resolve_model("not_an_official_name", allow_download=True)
+def test_detections_of_a_clip_concat_group_and_table():
+    a = Detections.from_model([[0, 0, 1, 1], [1, 1, 2, 2]], [0.9, 0.4], [0, 2], {0: "person", 2: "car"})
+    b = Detections.from_model([[5, 5, 6, 6]], [0.7], [0], {0: "person"})
+    import dataclasses
 
-
-def test_manifest_verification(tmp_path):
-    m = tmp_path / "net_openvino_model"
-    m.mkdir()
-    (m / "a.bin").write_bytes(b"abc")
-    import hashlib
-
-    good = {"net_openvino_model": {"files": {"a.bin": hashlib.sha256(b"abc").hexdigest()}}}
-    assert verify_against_manifest(m, good)["verified"] is True
-    bad = {"net_openvino_model": {"files": {"a.bin": "0" * 64}}}
-    assert verify_against_manifest(m, bad) == {"entry": "net_openvino_model", "verified": False, "mismatched": ["a.bin"]}
-    assert verify_against_manifest(m, {})["verified"] is None
-    h1 = sha256_model(m)
-    (m / "a.bin").write_bytes(b"abd")
-    assert sha256_model(m) != h1
+    placed = [dataclasses.replace(d, frame_index=np.full(len(d), i), t=np.full(len(d), i / 10)) for i, d in ((4, a), (2, b))]
+    clip = Detections.concat(placed)
+    assert len(clip) == 3 and clip.frame_index.tolist() == [4, 4, 2] and clip.category is None
+    by = clip.by_frame()
+    assert sorted(by) == [2, 4] and len(by[4]) == 2 and by[2].class_name.tolist() == ["person"]
+    assert clip[clip.frame_index == 4] == by[4]
+    with pytest.raises(ValueError, match="some parts"):
+        Detections.concat([placed[0], b])
+    with pytest.raises(ValueError, match="frame_index"):
+        a.by_frame()
+    table = clip.to_frame()
+    assert list(table.columns) == ["frame_index", "t_s", "class_id", "class", "conf", "x1", "y1", "x2", "y2"]
+    assert Detections.from_frame(table) == clip
+    assert Detections.concat([]) == Detections.empty()
 
 
 def test_device_choice(monkeypatch, tmp_path):

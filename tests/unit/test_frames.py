@@ -96,4 +96,4 @@ def test_rotated_phone_clip_is_decoded_upright_like_opencv(tmp_path):
     ours = next(vidtools.iter_frames(rot)).image
     ok, theirs = cv2.VideoCapture(str(rot)).read()
     assert ok and ours.shape == (64, 48, 3) and np.array_equal(ours, theirs)
-    assert vidtools.detect_shots(rot).letterbox[0]["active_box"] == [0, 0, 48, 64]
+    assert vidtools.detect_shots(rot).letterbox[0].active_box == (0, 0, 48, 64)

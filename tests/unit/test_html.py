@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -14,10 +15,11 @@ import pandas as pd
 import pytest
 
 from tests.fakes import encode_clip
-from vidtools.annotate import Boxes, blur_regions, render_frame, write_annotated, write_contact_sheet
+from vidtools.annotate import blur_regions, render_frame, write_annotated, write_contact_sheet
 from vidtools.media import grab_frames
 from vidtools.report.html import claims_rows, timeline_svg, write_clip_html, write_index_html
-from vidtools.types import ClipReport
+from vidtools.report.schema import from_json_dict
+from vidtools.types import ClipReport, Detections, FrameCounts, tracks_from_frame
 
 W, H, FPS, N = 320, 240, 10, 40
 PERSON = (40.0, 40.0, 100.0, 200.0)
@@ -47,7 +49,8 @@ def _sha(path: Path) -> str:
 
 
 def fake_report(video: Path, *, every: int = 2, evil: str = "") -> ClipReport:
-    """A report shaped like ``pipeline.analyze_clip``'s: 3 shots, 2 strikes, a person and a car."""
+    """A report shaped like ``pipeline.analyze_clip``'s: 3 shots, 2 strikes, a person and a car
+    (made from its ``report.json`` form and tables, as ``load_report`` makes one)."""
     shot_of = {i: s for s, a, b, _ in SHOTS for i in range(a, b + 1)}
     idx = list(range(0, N, every))
     frames = pd.DataFrame({"frame_index": idx, "t_s": [i / FPS for i in idx], "shot": [shot_of[i] for i in idx],
@@ -62,13 +65,14 @@ def fake_report(video: Path, *, every: int = 2, evil: str = "") -> ClipReport:
     tracks = pd.DataFrame([
         {"track_id": 1 + 2 * s + k, "shot": s, "class": c, "category": cat, "first_frame": a, "last_frame": b,
          "first_t_s": a / FPS, "last_t_s": b / FPS, "duration_s": (b - a + 1) / FPS, "n_detections": 5,
-         "mean_conf": 0.85, "max_box_area": 100.0, "confirmed": True}
+         "mean_conf": 0.85, "max_box_area": 100.0, "max_box_w": 10.0, "max_box_h": 10.0, "confirmed": True}
         for s, a, b, _ in SHOTS for k, (c, cat) in enumerate([("person", "personnel"), ("car", "vehicle")])
     ])
     stat = {"max": 1, "max_frame_index": 0, "max_t_s": 0.0, "mean": 1.0, "share_frames": 1.0}
     zero = {"max": 0, "max_frame_index": None, "max_t_s": None, "mean": 0.0, "share_frames": 0.0}
     uc = {"low": 1, "high": 3, "estimate": 3, "explanation": "at least 1 in one frame; 3 distinct tracks" + evil}
     sha = _sha(video)
+    window = {"personnel": {"max": 1, "mean": 1.0}, "vehicle": {"max": 1, "mean": 1.0}}
     meta = {
         "schema_version": "1.0",
         "kind": "vidtools.clip_report",
@@ -97,20 +101,22 @@ def fake_report(video: Path, *, every: int = 2, evil: str = "") -> ClipReport:
                   for s, a, b, r in SHOTS],
         "strikes": [
             {"index": 0, "shot": 0, "kind": "signal_loss", "start_frame": 12, "t_s": 1.2, "duration_s": 0.3,
-             "terminal": {"start_t_s": 0.0, "end_t_s": 1.1, "counts": {"personnel": {"max": 1}, "vehicle": {"max": 1}}},
+             "terminal": {"start_t_s": 0.0, "end_t_s": 1.1, "n_frames": 6, "counts": window, "classes": {}},
              "target": {"class": "car", "category": "vehicle", "conf": 0.8, "frame_index": 10, "t_s": 1.0,
-                        "xyxy": list(CAR), "growth": 1.5}},
+                        "xyxy": list(CAR), "growth": 1.5}, "target_note": "closest to the centre"},
             {"index": 1, "shot": 1, "kind": "black", "start_frame": 27, "t_s": 2.7, "duration_s": 0.3,
-             "terminal": {"start_t_s": 1.5, "end_t_s": 2.6, "counts": {"personnel": {"max": 1}, "vehicle": {"max": 1}}},
-             "target": None},
+             "terminal": {"start_t_s": 1.5, "end_t_s": 2.6, "n_frames": 6, "counts": window, "classes": {}},
+             "target": None, "target_note": "no detected target"},
         ],
-        "unique_counts": {"available": True, "method": "bytetrack", "clip": {"personnel": uc, "vehicle": uc},
+        "unique_counts": {"available": True, "method": "bytetrack", "min_track_s": 0.5, "link_gap_s": 2.0,
+                          "clip": {"personnel": uc, "vehicle": uc},
                           "classes": {"person": uc, "car": uc}, "per_shot": []},
         "overlays": {"n_detections_dropped": 0, "masks": [], "letterbox": []},
         "shot_detection": {"enabled": True, "params": {}},
         "notes": ["Detection does not confirm casualties" + evil],
     }
-    return ClipReport(meta=meta, frames=frames, detections=det, tracks=tracks)
+    return from_json_dict(meta, frame_counts=FrameCounts.from_frame(frames), boxes=Detections.from_frame(det),
+                          tracks=tracks_from_frame(tracks))
 
 
 def _images(html: str, *, skip_alt: str | None = None, only_alt: str | None = None) -> list[np.ndarray]:
@@ -181,14 +187,14 @@ def test_page_is_self_contained(clip: Path, tmp_path: Path) -> None:
 def test_page_content(clip: Path, tmp_path: Path) -> None:
     r = fake_report(clip)
     html = write_clip_html(r, tmp_path).read_text(encoding="utf-8")
-    prov = r.meta["provenance"]
-    for needle in (prov["input"]["sha256"], prov["model"]["sha256"], "/weights/fake", "bytetrack", "2026-01-01T00:00:01+00:00",
+    prov = r.provenance
+    for needle in (prov.input.sha256, prov.model.sha256, "/weights/fake", "bytetrack", "2026-01-01T00:00:01+00:00",
                    "Detection does not confirm casualties", "visible in the terminal seconds of strike 0",
                    "Strike 1: black", "TARGET frame", "first lost frame"):
         assert needle in html, needle
     assert "killed" not in html.lower().replace("not persons killed", "")
     # every parameter is listed
-    for k in prov["parameters"]:
+    for k in prov.parameters:
         assert f"<th>{k}</th>" in html
 
 
@@ -200,19 +206,21 @@ def test_timeline_lines_and_markers(clip: Path) -> None:
     assert svg.count('class="terminal-window"') == 2
     assert svg.count('class="series"') == 2  # personnel, vehicle ("other" is never seen)
     # no strikes, one shot: no markers, no boundaries
-    r.meta["strikes"], r.meta["shots"] = [], r.meta["shots"][:1]
-    svg = str(timeline_svg(r))
+    svg = str(timeline_svg(dataclasses.replace(r, strikes=(), shots=r.shots[:1])))
     assert 'class="shot-boundary"' not in svg and 'class="strike-marker"' not in svg
 
 
 def test_text_is_escaped(clip: Path, tmp_path: Path) -> None:
     evil = "<script>alert(1)</script>"
     r = fake_report(clip, evil=evil)
-    checks = [{"claim": "two <b>tanks</b> hit", "claimed": "2 tanks hit", "observed": "0 <i>strikes</i>",
-               "verdict": "footage shows fewer", "reason": "a & b"}]
+    from vidtools.claims import Claim, ClaimCheck, Observed
+
+    claim = Claim(category="vehicle", outcome="hit", count=2, text="two <b>tanks</b> hit", claimant="<i>unit</i>")
+    checks = [ClaimCheck(claim, Observed(summary="0 <i>strikes</i>"), "footage shows fewer", "a & b")]
     html = write_clip_html(r, tmp_path, checks=checks).read_text(encoding="utf-8")
     assert evil not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>tanks</b>" not in html and "&lt;b&gt;tanks&lt;/b&gt;" in html
+    assert "<i>" not in html.split('id="claims"')[1].split("</section>")[0]
     assert "a &amp; b" in html
     idx = write_index_html(tmp_path, [{"name": "x" + evil, "report": None, "error": evil, "clip": "c.mp4"}]).read_text()
     assert evil not in idx
@@ -220,8 +228,8 @@ def test_text_is_escaped(clip: Path, tmp_path: Path) -> None:
 
 def test_blur_changes_person_boxes_only(clip: Path, tmp_path: Path) -> None:
     img = _texture(3)
-    boxes = Boxes(np.array([PERSON]), np.array(["person"], object), np.array(["personnel"], object), np.array([0.9]),
-                  np.array([1]))
+    boxes = Detections(np.array([PERSON]), [0.9], [0], np.array(["person"], object), np.array(["personnel"], object),
+                       np.array([1]))
     out = blur_regions(img, [PERSON], margin=0.0)
     x1, y1, x2, y2 = (int(v) for v in PERSON)
     assert np.abs(out[y1:y2, x1:x2].astype(int) - img[y1:y2, x1:x2]).mean() > 20
@@ -273,10 +281,14 @@ def test_claims_table(clip: Path, tmp_path: Path) -> None:
     from vidtools.claims import checks_to_json
 
     assert claims_rows(checks_to_json(checks)) == (rows, n_ctx)
-    plain = [{"claim": "3 trucks destroyed", "claimed": "3 vehicle (truck) destroyed", "observed": "1 strike on target",
-              "verdict": "footage shows fewer", "reason": "only one strike"}]
-    html = write_clip_html(r, tmp_path / "plain", checks=plain).read_text()
-    assert "3 trucks destroyed" in html and "footage shows fewer" in html and "only one strike" in html
+    from vidtools.claims import claimed_text
+
+    assert [row["claimed"] for row in rows] == [claimed_text(ch.claim) for ch in checks if not ch.claim.background]
+    assert "2 vehicles (car) hit" in html  # the same wording as the Markdown table
+    from vidtools.errors import ReportError
+
+    with pytest.raises(ReportError):
+        claims_rows([{"claim": "3 trucks destroyed"}])
 
 
 def test_unreadable_video_gives_a_page_without_images(clip: Path, tmp_path: Path) -> None:
@@ -288,7 +300,8 @@ def test_unreadable_video_gives_a_page_without_images(clip: Path, tmp_path: Path
     assert "<img" not in html and "not the analysed video" in html
     bad = tmp_path / "bad.mkv"
     bad.write_bytes(b"not a video")
-    r.meta["provenance"]["input"]["sha256"] = _sha(bad)
+    r = dataclasses.replace(r, provenance=dataclasses.replace(
+        r.provenance, input=dataclasses.replace(r.provenance.input, sha256=_sha(bad))))
     html = write_clip_html(r, tmp_path / "c", video_path=bad).read_text()
     assert "<img" not in html and "Images are not included" in html
 
@@ -333,8 +346,8 @@ def test_write_annotated(clip: Path, tmp_path: Path) -> None:
 
 def test_page_without_detections_or_tracks(clip: Path, tmp_path: Path) -> None:
     r = fake_report(clip)
-    r = ClipReport(meta={**r.meta, "strikes": []}, frames=r.frames.assign(personnel=0, vehicle=0),
-                   detections=r.detections.iloc[0:0], tracks=r.tracks.iloc[0:0])
+    r = dataclasses.replace(r, strikes=(), frame_counts=FrameCounts.from_frame(r.frames.assign(personnel=0, vehicle=0)),
+                            boxes=r.boxes[:0], track_list=())
     html = write_clip_html(r, tmp_path).read_text()
     assert "No tracks." in html and "No strikes detected" in html
     assert len(_images(html)) == 3  # keyframes still shown

@@ -45,37 +45,47 @@ def test_counts_follow_the_detector_frame_by_frame(clip):
     assert f["vehicle"].tolist() == [1] * 15 and f["other"].tolist() == [1] * 15
     assert f["class:tie"].tolist() == [1] * 15 and "class:bus" in f and f["class:bus"].sum() == 0
     assert f["t_s"].tolist() == pytest.approx([i / 10 for i in range(0, 30, 2)])
-    s = r.meta["summary"]["categories"]["personnel"]
-    assert s["max"] == 2 and s["max_frame_index"] == 2 and s["max_t_s"] == pytest.approx(0.2)
-    assert s["mean"] == pytest.approx(np.mean([n % 4 for n in range(0, 30, 2)]), abs=1e-4)
-    assert s["share_frames"] == pytest.approx(7 / 15, abs=1e-4)
+    s = r.summary.categories["personnel"]
+    assert s.max == 2 and s.max_frame_index == 2 and s.max_t == pytest.approx(0.2)
+    assert s.mean == pytest.approx(np.mean([n % 4 for n in range(0, 30, 2)]), abs=1e-4)
+    assert s.share_frames == pytest.approx(7 / 15, abs=1e-4)
     d = r.detections
     assert list(d.columns[:4]) == ["frame_index", "t_s", "shot", "track_id"]
     assert set(d["category"]) == {"personnel", "vehicle", "other"}
     assert len(d) == sum(len(rule(n, None)) for n in range(0, 30, 2))
+    # the typed boxes behind the table: every box placed in its frame and shot, with a track id
+    b = r.boxes
+    assert len(b) == len(d) and b.frame_index is not None and b.t is not None and b.shot is not None
+    assert b.track_id is not None and b.category is not None
+    assert np.array_equal(b.frame_index, d["frame_index"].to_numpy())
 
 
-def test_report_meta_has_provenance_and_taxonomy(clip):
+def test_report_has_provenance_taxonomy_and_status(clip):
     r = analyze_clip(clip, cfg(every=5, conf=0.3), detector=FakeDetector(rule))
-    m = r.meta
-    assert m["schema_version"] == "1.0"
-    assert m["provenance"]["input"]["sha256"] == vidtools.probe(clip).sha256
-    assert m["provenance"]["parameters"]["conf"] == 0.3 and m["provenance"]["parameters"]["every"] == 5
-    assert m["provenance"]["versions"]["vidtools"] == vidtools.__version__
-    assert m["provenance"]["versions"]["ultralytics"]
-    assert m["provenance"]["started_at"] <= m["provenance"]["finished_at"]
-    assert m["taxonomy"]["detectable"]["personnel"] == ["person"]
-    assert m["taxonomy"]["detectable"]["armored_vehicle"] == []
-    assert m["video"]["fps"] == "10/1" and m["sampling"]["n_frames_sampled"] == 6
-    assert any("not" in n and "killed" in n for n in m["notes"])
-    json.loads(r.to_json())
+    p = r.provenance
+    assert p.input.sha256 == vidtools.probe(clip).sha256
+    assert p.parameters["conf"] == 0.3 and p.parameters["every"] == 5
+    assert p.versions["vidtools"] == vidtools.__version__
+    assert p.versions["ultralytics"]
+    assert p.started_at <= p.finished_at
+    assert p.model.names[0] == "person" and p.model.format == "fake" and p.device == "cpu"
+    assert r.taxonomy.detectable["personnel"] == ("person",)
+    assert r.taxonomy.detectable["armored_vehicle"] == ()
+    assert r.video.fps == 10 and r.sampling.n_frames_sampled == 6
+    assert (r.status.state, r.status.frames_decoded, r.status.frames_declared) == ("complete", 30, 30)
+    assert (r.status.last_good_frame, r.status.gaps) == (29, ())
+    assert any("not" in n and "killed" in n for n in r.notes)
+    doc = json.loads(vidtools.report_json(r))
+    assert doc["schema_version"] == "1.1" and doc["video"]["fps"] == "10/1"
+    assert doc["provenance"]["model"]["names"]["0"] == "person" and doc["model_classes"][0] == "person"
+    assert doc["status"]["state"] == "complete" and doc["taxonomy"]["detectable"]["personnel"] == ["person"]
 
 
 def test_fps_sampling_and_segment(clip):
     det = FakeDetector(rule)
     r = analyze_clip(clip, cfg(fps=2.0, start=1.0, end=2.5), detector=det)
     assert r.frames["frame_index"].tolist() == [10, 15, 20]
-    assert r.meta["sampling"]["segment_start_s"] == pytest.approx(1.0)
+    assert r.sampling.segment_start_s == pytest.approx(1.0)
 
 
 def test_write_and_load_report_round_trip(clip, tmp_path):
@@ -84,11 +94,12 @@ def test_write_and_load_report_round_trip(clip, tmp_path):
     assert sorted(p.name for p in d.iterdir()) == ["detections.csv", "frames.csv", "report.html", "report.json", "tracks.csv"]
     assert all(oct(p.stat().st_mode & 0o044) == oct(0o044) for p in [d, *d.iterdir()]), "shared reports are readable"
     back = load_report(d)
-    assert back.meta == json.loads(r.to_json())
-    pd.testing.assert_frame_equal(back.frames, r.frames, check_dtype=False)
-    assert back.detections[["frame_index", "class", "category"]].equals(r.detections[["frame_index", "class", "category"]])
+    assert back == r, "load_report gives back the report that was written"
+    pd.testing.assert_frame_equal(back.frames, r.frames)
+    pd.testing.assert_frame_equal(back.detections, r.detections)
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")], "no temporary folders left"
-    assert r.summary.set_index(["level", "name"]).loc[("class", "person"), "max"] == 3
+    assert r.summary_table.set_index(["level", "name"]).loc[("class", "person"), "max"] == 3
+    assert r.summary.classes["person"].max == 3
 
 
 def test_clip_dir_names_unique():
@@ -99,7 +110,7 @@ def test_options_and_config_are_the_same_names(clip):
     with pytest.raises(vidtools.UsageError, match="unknown option"):
         vidtools.analyze(clip, detector=FakeDetector(rule), evry=2)
     r = vidtools.analyze(clip, config=AnalysisConfig(every=10, shots=False, quiet=True), detector=FakeDetector(rule), conf=0.5)
-    assert r.meta["provenance"]["parameters"]["conf"] == 0.5 and r.meta["provenance"]["parameters"]["every"] == 10
+    assert r.provenance.parameters["conf"] == 0.5 and r.provenance.parameters["every"] == 10
 
 
 def test_annotate_blur_and_claims_through_analyze(clip, tmp_path):
@@ -119,9 +130,9 @@ def test_annotate_blur_and_claims_through_analyze(clip, tmp_path):
 
 
 def test_heap_guard_trims_only_past_its_slack(monkeypatch):
-    from vidtools.pipeline import _HeapGuard
+    from vidtools.heap import HeapGuard
 
-    g = _HeapGuard(slack_mb=64, warmup=1)
+    g = HeapGuard(slack_mb=64, warmup=1)
     if g._trim is None:
         pytest.skip("not glibc")
     assert g._rss() > 0  # /proc/self/statm is readable here

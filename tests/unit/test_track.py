@@ -8,30 +8,29 @@ does (source frame indices are kept).
 
 from __future__ import annotations
 
-import json
+import dataclasses
+import io
 import subprocess
 import sys
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from vidtools.count import LINK_GAP_FACTOR, frame_counts, shot_of, track_ends, unique_counts, unique_counts_unavailable
 from vidtools.errors import UsageError
-from vidtools.track import (
-    TRACK_COLUMNS,
-    track_detections,
-    tracker_args,
-    unique_counts,
-    unique_counts_unavailable,
-)
-from vidtools.types import Shot
+from vidtools.track import Tracking, claim_first_hits, track_detections
+from vidtools.track_ultralytics import UltralyticsTracker, buffer_frames
+from vidtools.types import Detections, SampledFrames, Shot, UniqueCounts, tracks_from_frame, tracks_to_frame
 
 SRC_FPS = 30.0
-DET_COLUMNS = ["frame_index", "t_s", "class_id", "class", "category", "conf", "x1", "y1", "x2", "y2"]
 CLASS_IDS = {"person": 0, "bicycle": 1, "car": 2, "truck": 7, "tie": 27, "backpack": 24}
 CATEGORY = {"person": "personnel", "bicycle": "vehicle", "car": "vehicle", "truck": "vehicle"}
+CATEGORIES = ["personnel", "vehicle"]
+CLASSES = ["person", "car", "truck", "bicycle"]
 
 
 @dataclass
@@ -61,14 +60,15 @@ class Obj:
 
 @dataclass
 class FakeDetector:
-    """Renders :class:`Obj` lists plus flicker boxes into the pipeline's DataFrames."""
+    """Renders :class:`Obj` lists plus flicker boxes into the pipeline's typed values."""
 
     objects: list[Obj]
     n_frames: int
     flicker: list[tuple[int, float, float]] = field(default_factory=list)  # (frame, x, y)
 
-    def run(self, every: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Detections (plus a ground-truth ``obj`` column: object number, -1 = flicker) and frames."""
+    def run(self, every: int = 1, shots: Sequence[Shot] = ()) -> tuple[Detections, SampledFrames, np.ndarray]:
+        """The boxes of the sampled frames, the sampled frames, and the ground truth per box
+        (object number, -1 = flicker)."""
         rows, frames = [], []
         for f in range(0, self.n_frames, every):
             t = f / SRC_FPS
@@ -77,36 +77,47 @@ class FakeDetector:
                 b = o.box(f)
                 if b is not None:
                     cls, xyxy = b
-                    rows.append((f, t, CLASS_IDS[cls], cls, CATEGORY.get(cls, "other"), o.conf, *xyxy, k))
+                    rows.append((f, t, cls, o.conf, xyxy, k))
             for ff, x, y in self.flicker:
                 if ff == f:
-                    rows.append((f, t, 0, "person", "personnel", 0.45, x, y, x + 30, y + 70, -1))
-        return (pd.DataFrame(rows, columns=[*DET_COLUMNS, "obj"]),
-                pd.DataFrame(frames, columns=["frame_index", "t_s"]))
+                    rows.append((f, t, "person", 0.45, (x, y, x + 30, y + 70), -1))
+        fi = np.array([r[0] for r in rows], np.int64)
+        shots = list(shots) or [Shot(0, 0, self.n_frames - 1, 0.0, (self.n_frames - 1) / SRC_FPS)]
+        boxes = Detections(
+            np.array([r[4] for r in rows], np.float32).reshape(-1, 4), np.array([r[3] for r in rows], np.float32),
+            np.array([CLASS_IDS[r[2]] for r in rows], np.int64), np.array([r[2] for r in rows], object),
+            category=np.array([CATEGORY.get(r[2], "other") for r in rows], object),
+            frame_index=fi, t=np.array([r[1] for r in rows]), shot=shot_of(fi, shots),
+        )
+        ffi = np.array([f for f, _ in frames], np.int64)
+        sampled = SampledFrames(ffi, np.array([t for _, t in frames]), shot_of(ffi, shots))
+        return boxes, sampled, np.array([r[5] for r in rows], np.int64)
 
 
-def frames_counts(dets: pd.DataFrame, frames: pd.DataFrame, categories=("personnel", "vehicle"),
-                  classes=("person", "car", "truck", "bicycle")) -> pd.DataFrame:
-    """What the pipeline's aggregation produces: one row per sampled frame with counts."""
-    fc = frames[["frame_index", "t_s"]].copy()
-    shot = dets.drop_duplicates("frame_index").set_index("frame_index")["shot"] if "shot" in dets else None
-    fc["shot"] = fc["frame_index"].map(shot).fillna(0).astype(int) if shot is not None else 0
-    def per_frame(mask: pd.Series) -> pd.Series:
-        return fc["frame_index"].map(dets[mask].groupby("frame_index").size()).fillna(0).astype(int)
-
-    for c in categories:
-        fc[c] = per_frame(dets["category"] == c)
-    for c in classes:
-        fc[f"class:{c}"] = per_frame(dets["class"] == c)
-    return fc
+def tracker_for(name: str, every: int, track_buffer_s: float = 1.0) -> UltralyticsTracker | None:
+    return None if name == "none" else UltralyticsTracker(name, sample_fps=SRC_FPS / every, track_buffer_s=track_buffer_s)
 
 
-def run_counts(det: FakeDetector, every: int, tracker: str = "bytetrack", shots=(), **kw):
-    d, fr = det.run(every)
-    dt, tracks = track_detections(d, fr, list(shots), tracker=tracker, sample_fps=SRC_FPS / every, **kw)
-    u = unique_counts(tracks, frames_counts(dt, fr), list(shots), min_track_s=kw.get("min_track_s", 0.5),
-                      categories=["personnel", "vehicle"], classes=["person", "car", "truck", "bicycle"])
-    return dt, tracks, u
+def run_counts(det: FakeDetector, every: int, tracker: str = "bytetrack", shots: Sequence[Shot] = (),
+               track_buffer_s: float = 1.0, min_track_s: float = 0.5, **kw) -> tuple[Tracking, np.ndarray, UniqueCounts]:
+    """Track, count and count distinct objects as the pipeline does; also the ground truth per box."""
+    boxes, frames, obj = det.run(every, shots)
+    res = track_detections(boxes, frames, tracker_for(tracker, every, track_buffer_s), sample_fps=SRC_FPS / every,
+                           min_track_s=min_track_s, **kw)
+    counts = frame_counts(frames, res.boxes, CATEGORIES, CLASSES)
+    if tracker == "none":
+        return res, obj, unique_counts_unavailable(counts, shots)
+    u = unique_counts(res.tracks, track_ends(res.boxes), counts, shots, tracker=tracker, min_track_s=min_track_s,
+                      link_gap_s=LINK_GAP_FACTOR * track_buffer_s)
+    return res, obj, u
+
+
+def confirmed(res: Tracking) -> list:
+    return [t for t in res.tracks if t.confirmed]
+
+
+def per_frame_sum(res: Tracking) -> int:
+    return int(np.count_nonzero(res.boxes.category == "personnel"))
 
 
 def three_walkers(long_gap: bool = False) -> FakeDetector:
@@ -131,28 +142,25 @@ TRACKERS = ["bytetrack", "botsort"]
 @pytest.mark.parametrize("tracker", TRACKERS)
 @pytest.mark.parametrize("every", [1, 2, 3])
 def test_three_walkers_occlusion_crossing_flicker(tracker: str, every: int) -> None:
-    dt, tracks, u = run_counts(three_walkers(), every, tracker)
-    p = u["clip"]["personnel"]
-    assert (p["low"], p["high"], p["estimate"]) == (3, 3, 3), p
-    assert u["classes"]["person"] == p
-    confirmed = tracks[tracks["confirmed"]]
-    assert len(confirmed) == 3
+    res, obj, u = run_counts(three_walkers(), every, tracker)
+    p = u.clip["personnel"]
+    assert (p.low, p.high, p.estimate) == (3, 3, 3), p
+    assert u.classes["person"] == p
+    conf = confirmed(res)
+    assert len(conf) == 3
     # each walker is exactly one track: across P2's 0.4 s occlusion and through the P1/P2 crossing
-    ids = dt[dt["obj"] >= 0].groupby("obj")["track_id"].unique()
-    assert all(len(v) == 1 for v in ids) and len({int(v[0]) for v in ids}) == 3, ids
-    assert set(confirmed["track_id"]) == {int(v[0]) for v in ids}
+    tid = res.boxes.track_id
+    ids = {k: set(tid[obj == k].tolist()) for k in range(3)}
+    assert all(len(v) == 1 for v in ids.values()) and len({next(iter(v)) for v in ids.values()}) == 3, ids
+    assert {t.track_id for t in conf} == {next(iter(v)) for v in ids.values()}
     # flicker never makes a confirmed track
-    flick = dt[dt["obj"] == -1]
-    assert len(flick) and not flick["track_id"].isin(confirmed["track_id"]).any()
-    assert "at least 3 in one frame" in p["explanation"] and "3 distinct confirmed tracks" in p["explanation"]
-    v = u["clip"]["vehicle"]
-    assert (v["low"], v["high"], v["estimate"]) == (0, 0, 0)
+    flick = tid[obj == -1]
+    assert len(flick) and not set(flick.tolist()) & {t.track_id for t in conf}
+    assert "at least 3 in one frame" in p.explanation and "3 distinct confirmed tracks" in p.explanation
+    v = u.clip["vehicle"]
+    assert (v.low, v.high, v.estimate) == (0, 0, 0)
     # far below the sum of per-frame counts
-    assert frames_counts(dt, det_frames(three_walkers(), every))["personnel"].sum() > 20 * p["estimate"]
-
-
-def det_frames(det: FakeDetector, every: int) -> pd.DataFrame:
-    return det.run(every)[1]
+    assert per_frame_sum(res) > 20 * p.estimate
 
 
 @pytest.mark.parametrize("tracker", TRACKERS)
@@ -160,11 +168,11 @@ def det_frames(det: FakeDetector, every: int) -> pd.DataFrame:
 def test_long_occlusion_fragments_are_linked(tracker: str, every: int) -> None:
     """P3 is hidden 1.5 s (> track_buffer_s = 1 s): the tracker splits it (high 4); the estimate
     links the two fragments (same class, gap <= 2 s, motion lines up) back to 3."""
-    _, tracks, u = run_counts(three_walkers(long_gap=True), every, tracker)
-    p = u["clip"]["personnel"]
-    assert (p["low"], p["high"], p["estimate"]) == (3, 4, 3), p
-    assert "estimate 3 after linking 1 fragmented track" in p["explanation"]
-    assert int(tracks["confirmed"].sum()) == 4
+    res, _, u = run_counts(three_walkers(long_gap=True), every, tracker)
+    p = u.clip["personnel"]
+    assert (p.low, p.high, p.estimate) == (3, 4, 3), p
+    assert "estimate 3 after linking 1 fragmented track" in p.explanation
+    assert len(confirmed(res)) == 4
 
 
 @pytest.mark.parametrize("tracker", TRACKERS)
@@ -173,9 +181,9 @@ def test_stride_invariance(tracker: str) -> None:
     for scene in (three_walkers(), three_walkers(long_gap=True)):
         results = []
         for every in (1, 2, 3):
-            _, tracks, u = run_counts(scene, every, tracker)
-            p = u["clip"]["personnel"]
-            results.append((p["low"], p["high"], p["estimate"], int(tracks["confirmed"].sum())))
+            res, _, u = run_counts(scene, every, tracker)
+            p = u.clip["personnel"]
+            results.append((p.low, p.high, p.estimate, len(confirmed(res))))
         assert len(set(results)) == 1, results
 
 
@@ -184,20 +192,20 @@ def test_track_buffer_is_in_seconds() -> None:
     0.2 s buffer at every stride."""
     for every in (1, 2, 3):
         _, _, u = run_counts(three_walkers(), every, track_buffer_s=1.0)
-        assert u["clip"]["personnel"]["high"] == 3
-        dt, tracks, u = run_counts(three_walkers(), every, track_buffer_s=0.2)
-        assert u["clip"]["personnel"]["high"] == 4, every
+        assert u.clip["personnel"].high == 3
+        res, _, u = run_counts(three_walkers(), every, track_buffer_s=0.2)
+        assert u.clip["personnel"].high == 4, every
         # the gap (0.43 s) is longer than the default link window (2 x 0.2 s) but not than 1 s
-        assert u["clip"]["personnel"]["estimate"] == 4
-        fc = frames_counts(dt, det_frames(three_walkers(), every))
-        u = unique_counts(tracks, fc, [], min_track_s=0.5, categories=["personnel"], classes=[], link_gap_s=1.0)
-        assert u["clip"]["personnel"]["estimate"] == 3
-    assert tracker_args("bytetrack", sample_fps=10, track_buffer_s=1.0).track_buffer == 10
-    assert tracker_args("bytetrack", sample_fps=30, track_buffer_s=1.0).track_buffer == 30
-    assert tracker_args("bytetrack", sample_fps=29.97 / 3, track_buffer_s=1.0).track_buffer == 10
-    assert tracker_args("bytetrack", sample_fps=10, track_buffer_s=0.0).track_buffer == 1
-    a = tracker_args("botsort", sample_fps=10, track_buffer_s=1.0)
-    assert a.gmc_method == "none" and a.with_reid is False
+        assert u.clip["personnel"].estimate == 4
+        counts = frame_counts(three_walkers().run(every)[1], res.boxes, ["personnel"], [])
+        u = unique_counts(res.tracks, track_ends(res.boxes), counts, [], tracker="bytetrack", min_track_s=0.5,
+                          link_gap_s=1.0)
+        assert u.clip["personnel"].estimate == 3
+    assert buffer_frames(1.0, 10) == 10 and buffer_frames(1.0, 30) == 30
+    assert buffer_frames(1.0, 29.97 / 3) == 10 and buffer_frames(0.0, 10) == 1
+    assert UltralyticsTracker("bytetrack", sample_fps=10, track_buffer_s=1.0).track_buffer == 10
+    a = UltralyticsTracker("botsort", sample_fps=10, track_buffer_s=1.0).args
+    assert a.gmc_method == "none" and a.with_reid is False and a.track_buffer == 10
 
 
 def test_min_track_s_suppresses_flicker_in_seconds() -> None:
@@ -205,21 +213,82 @@ def test_min_track_s_suppresses_flicker_in_seconds() -> None:
     det = FakeDetector([Obj(200, 200), Obj(500, 300, t0=1.0, t1=1.0 + 0.3 - 1e-6)], n_frames=90)
     for every in (1, 3):
         for min_s, expect in ((0.2, 2), (0.5, 1)):
-            _, tracks, u = run_counts(det, every, min_track_s=min_s)
-            assert int(tracks["confirmed"].sum()) == expect, (every, min_s)
-            p = u["clip"]["personnel"]
-            assert p["low"] == 2 and p["high"] == 2  # both were in view together: high >= low
-            assert ("upper bound raised to 2" in p["explanation"]) == (expect == 1)
+            res, _, u = run_counts(det, every, min_track_s=min_s)
+            assert len(confirmed(res)) == expect, (every, min_s)
+            p = u.clip["personnel"]
+            assert p.low == 2 and p.high == 2  # both were in view together: high >= low
+            assert ("upper bound raised to 2" in p.explanation) == (expect == 1)
 
 
 def test_duration_counts_one_sampling_interval_per_frame() -> None:
     det = FakeDetector([Obj(200, 200, t1=0.999)], n_frames=60)
     for every in (1, 2, 3):
-        _, tracks, _ = run_counts(det, every)
-        row = tracks.iloc[0]
-        assert row["first_t_s"] == 0.0
-        assert row["duration_s"] == pytest.approx(row["last_t_s"] - row["first_t_s"] + every / SRC_FPS)
-        assert row["duration_s"] == pytest.approx(1.0, abs=0.01)
+        res, _, _ = run_counts(det, every)
+        tr = res.tracks[0]
+        assert tr.first_t == 0.0
+        assert tr.duration_s == pytest.approx(tr.last_t - tr.first_t + every / SRC_FPS)
+        assert tr.duration_s == pytest.approx(1.0, abs=0.01)
+
+
+def test_first_hit_of_a_new_track_is_claimed() -> None:
+    """ByteTrack names a track that starts after the first frame only on its second hit; the loop
+    gives it its first box too, so the track starts where the object appears."""
+    det = FakeDetector([Obj(200, 200), Obj(500, 300, t0=1.0)], n_frames=60)
+    for every in (1, 2, 3):
+        boxes, frames, obj = det.run(every)
+        tracker = tracker_for("bytetrack", every)
+        tracker.reset()
+        raw = np.concatenate([tracker.update(boxes[boxes.frame_index == f], t).track_id
+                              for f, t in zip(frames.frame_index, frames.t)])
+        first_late = int(np.flatnonzero(obj == 1)[0])
+        assert raw[first_late] == -1, "the tracker itself returns the late object's first box without an id"
+        res = track_detections(boxes, frames, tracker, sample_fps=SRC_FPS / every)
+        assert (res.boxes.track_id >= 0).all()
+        late = [t for t in res.tracks if t.first_frame == boxes.frame_index[first_late]]
+        assert len(late) == 1 and late[0].n_detections == int((obj == 1).sum())
+
+
+def test_claim_first_hits_pairs_by_overlap() -> None:
+    frames = np.array([0, 3, 6])
+    # frame 3: two id-less boxes; frame 6: two new tracks (7 near the second box, 8 near the first)
+    xyxy = np.array([[0, 0, 10, 10], [100, 0, 110, 10], [200, 0, 210, 10],
+                     [101, 0, 111, 10], [1, 0, 11, 10]], np.float32)
+    frame = np.array([3, 3, 3, 6, 6])
+    ids = np.array([-1, -1, -1, 7, 8])
+    out = claim_first_hits(xyxy, frame, ids, frames)
+    assert out.tolist() == [8, 7, -1, 7, 8] and ids.tolist() == [-1, -1, -1, 7, 8]
+    # no overlap, or the track starts in the first frame: nothing claimed
+    assert claim_first_hits(xyxy, frame, np.array([-1, -1, -1, 7, 8]), np.array([3, 6]))[:3].tolist() == [8, 7, -1]
+    far = xyxy.copy()
+    far[3:] += 500
+    assert claim_first_hits(far, frame, ids, frames).tolist() == [-1, -1, -1, 7, 8]
+    assert claim_first_hits(xyxy[3:], frame[3:], ids[3:], np.array([6])).tolist() == [7, 8]
+
+
+class CountingTracker:
+    """A trivial tracker: a box's id is its x position in hundreds of px (+1); counts resets."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.resets = 0
+
+    def reset(self) -> None:
+        self.resets += 1
+
+    def update(self, detections: Detections, t: float) -> Detections:
+        return dataclasses.replace(detections, track_id=(detections.xyxy[:, 0] // 100).astype(np.int64) + 1)
+
+
+def test_loop_works_with_any_tracker_and_resets_per_shot_and_group() -> None:
+    det = FakeDetector([Obj(150, 300), Obj(450, 200, w=120, h=60, cls="car")], n_frames=60)
+    shots = [Shot(0, 0, 29, 0.0, 29 / SRC_FPS, "cut"), Shot(1, 30, 59, 1.0, 59 / SRC_FPS, "end")]
+    boxes, frames, _ = det.run(1, shots)
+    tracker = CountingTracker()
+    res = track_detections(boxes, frames, tracker, sample_fps=SRC_FPS)
+    assert tracker.resets == 4, "one sequence per shot and category"
+    assert [(t.track_id, t.shot, t.class_name, t.first_frame, t.last_frame) for t in res.tracks] == [
+        (1, 0, "person", 0, 29), (2, 0, "car", 0, 29), (3, 1, "person", 30, 59), (4, 1, "car", 30, 59)]
 
 
 @pytest.mark.parametrize("tracker", TRACKERS)
@@ -227,37 +296,32 @@ def test_shot_reset(tracker: str) -> None:
     """The same box in two shots is two tracks with clip-unique ids; counts add over shots."""
     det = FakeDetector([Obj(300, 300)], n_frames=60)
     shots = [Shot(0, 0, 29, 0.0, 29 / SRC_FPS, "cut"), Shot(1, 30, 59, 1.0, 59 / SRC_FPS, "end")]
-    dt, tracks, u = run_counts(det, 1, tracker, shots=shots)
-    assert list(tracks["track_id"]) == [1, 2]
-    assert list(tracks["shot"]) == [0, 1]
-    assert list(tracks["first_frame"]) == [0, 30] and list(tracks["last_frame"]) == [29, 59]
-    assert (dt.loc[dt["frame_index"] < 30, "track_id"] == 1).all()
-    assert (dt.loc[dt["frame_index"] >= 30, "track_id"] == 2).all()
-    assert list(dt["shot"]) == [0] * 30 + [1] * 30
-    p = u["clip"]["personnel"]
-    assert (p["low"], p["high"], p["estimate"]) == (1, 2, 2)
-    assert "summed over 2 shots" in p["explanation"]
-    assert [s["categories"]["personnel"]["high"] for s in u["per_shot"]] == [1, 1]
-    assert [s["shot"] for s in u["per_shot"]] == [0, 1]
-
-
-def test_frames_outside_shots_track_as_one_shot() -> None:
-    det = FakeDetector([Obj(300, 300)], n_frames=60)
-    dt, tracks, _ = run_counts(det, 1, shots=[Shot(0, 0, 29, 0.0, 29 / SRC_FPS, "end")])
-    assert len(tracks) == 1 and (dt["shot"] == 0).all() and (dt["track_id"] == 1).all()
+    res, _, u = run_counts(det, 1, tracker, shots=shots)
+    assert [t.track_id for t in res.tracks] == [1, 2]
+    assert [t.shot for t in res.tracks] == [0, 1]
+    assert [(t.first_frame, t.last_frame) for t in res.tracks] == [(0, 29), (30, 59)]
+    b = res.boxes
+    assert (b.track_id[b.frame_index < 30] == 1).all() and (b.track_id[b.frame_index >= 30] == 2).all()
+    assert b.shot.tolist() == [0] * 30 + [1] * 30
+    p = u.clip["personnel"]
+    assert (p.low, p.high, p.estimate) == (1, 2, 2)
+    assert "summed over 2 shots" in p.explanation
+    assert [s.categories["personnel"].high for s in u.per_shot] == [1, 1]
+    assert [s.shot for s in u.per_shot] == [0, 1]
 
 
 def test_ids_unique_and_ordered_across_shots_and_categories() -> None:
     det = FakeDetector(
         [Obj(100, 300, vx=50), Obj(500, 200, w=120, h=60, cls="car"), Obj(300, 400, t0=1.5)], n_frames=90)
     shots = [Shot(0, 0, 44, 0.0, 44 / SRC_FPS, "cut"), Shot(1, 45, 89, 1.5, 89 / SRC_FPS, "end")]
-    dt, tracks, u = run_counts(det, 1, shots=shots)
-    assert tracks["track_id"].is_unique
-    assert list(tracks["track_id"]) == list(range(1, len(tracks) + 1))
-    assert tracks["first_frame"].is_monotonic_increasing
-    assert u["clip"]["vehicle"]["high"] == 2 and u["classes"]["car"]["estimate"] == 2
-    assert u["clip"]["personnel"]["high"] == 3  # P1 twice (two shots) + the one entering in shot 1
-    assert set(dt["track_id"]) == set(tracks["track_id"])
+    res, _, u = run_counts(det, 1, shots=shots)
+    ids = [t.track_id for t in res.tracks]
+    assert ids == list(range(1, len(ids) + 1))
+    firsts = [t.first_frame for t in res.tracks]
+    assert firsts == sorted(firsts)
+    assert u.clip["vehicle"].high == 2 and u.classes["car"].estimate == 2
+    assert u.clip["personnel"].high == 3  # P1 twice (two shots) + the one entering in shot 1
+    assert set(res.boxes.track_id.tolist()) == set(ids)
 
 
 def test_majority_class_and_per_category_trackers() -> None:
@@ -271,169 +335,162 @@ def test_majority_class_and_per_category_trackers() -> None:
         ],
         n_frames=60,
     )
-    dt, tracks, u = run_counts(det, 1)
-    assert sorted(tracks["class"]) == ["bicycle", "car", "person"]
-    car = tracks[tracks["class"] == "car"].iloc[0]
-    assert car["category"] == "vehicle" and car["n_detections"] == 60
-    assert (dt.groupby("track_id")["category"].nunique() == 1).all()
-    assert u["classes"]["car"]["high"] == 1
+    res, _, u = run_counts(det, 1)
+    assert sorted(t.class_name for t in res.tracks) == ["bicycle", "car", "person"]
+    car = next(t for t in res.tracks if t.class_name == "car")
+    assert car.category == "vehicle" and car.n_detections == 60
+    b = res.boxes
+    assert all(len(set(b.category[b.track_id == t.track_id])) == 1 for t in res.tracks)
+    assert u.classes["car"].high == 1
     # "truck" was seen in single frames (low 1) but no track is a truck: high is raised to low
-    assert (u["classes"]["truck"]["low"], u["classes"]["truck"]["high"]) == (1, 1)
-    assert u["clip"]["vehicle"]["estimate"] == 2 and u["clip"]["personnel"]["estimate"] == 1
+    assert (u.classes["truck"].low, u.classes["truck"].high) == (1, 1)
+    assert u.clip["vehicle"].estimate == 2 and u.clip["personnel"].estimate == 1
 
 
 def test_other_classes_are_tracked_per_class() -> None:
     det = FakeDetector([Obj(200, 200, w=30, h=60, cls="tie"), Obj(205, 205, w=30, h=60, cls="backpack")], n_frames=30)
-    _, tracks, _ = run_counts(det, 1)
-    assert sorted(tracks["class"]) == ["backpack", "tie"]
-    assert set(tracks["category"]) == {"other"}
+    res, _, _ = run_counts(det, 1)
+    assert sorted(t.class_name for t in res.tracks) == ["backpack", "tie"]
+    assert {t.category for t in res.tracks} == {"other"}
 
 
-def test_tracks_table_columns_and_values() -> None:
+def test_track_values_and_table() -> None:
     det = FakeDetector([Obj(100, 100, vx=30, w=40, h=100, conf=0.6)], n_frames=30)
-    dt, tracks, _ = run_counts(det, 1)
-    assert list(tracks.columns) == list(TRACK_COLUMNS)
-    assert list(tracks.columns) == [
+    res, _, _ = run_counts(det, 1)
+    (tr,) = res.tracks
+    assert (tr.track_id, tr.shot, tr.class_name, tr.category) == (1, 0, "person", "personnel")
+    assert (tr.first_frame, tr.last_frame, tr.n_detections) == (0, 29, 30)
+    assert tr.last_t == pytest.approx(29 / 30)
+    assert tr.mean_conf == pytest.approx(0.6)
+    assert (tr.max_box_w, tr.max_box_h, tr.max_box_area) == pytest.approx((40, 100, 4000))
+    assert tr.confirmed is True
+    table = tracks_to_frame(res.tracks)
+    assert list(table.columns) == [
         "track_id", "shot", "class", "category", "first_frame", "last_frame", "first_t_s", "last_t_s",
         "duration_s", "n_detections", "mean_conf", "max_box_area", "max_box_w", "max_box_h", "confirmed",
     ]
-    r = tracks.iloc[0]
-    assert (r["track_id"], r["shot"], r["class"], r["category"]) == (1, 0, "person", "personnel")
-    assert (r["first_frame"], r["last_frame"], r["n_detections"]) == (0, 29, 30)
-    assert r["last_t_s"] == pytest.approx(29 / 30)
-    assert r["mean_conf"] == pytest.approx(0.6)
-    assert (r["max_box_w"], r["max_box_h"], r["max_box_area"]) == pytest.approx((40, 100, 4000))
-    assert bool(r["confirmed"]) is True
-    assert tracks["track_id"].dtype == np.int64 and dt["track_id"].dtype == np.int64
-    assert tracks["confirmed"].dtype == bool
-    csv = tracks.to_csv(index=False)
-    assert csv.splitlines()[0] == ",".join(TRACK_COLUMNS)
+    assert table["track_id"].dtype == np.int64 and table["confirmed"].dtype == bool
+    assert res.boxes.track_id.dtype == np.int64
+    back = tracks_from_frame(pd.read_csv(io.StringIO(table.to_csv(index=False))))
+    assert back == res.tracks
 
 
-def test_input_not_mutated_and_row_order_kept() -> None:
-    d, fr = three_walkers().run(2)
-    d = d.sample(frac=1.0, random_state=0)  # shuffled rows, non-default index
-    before_d, before_fr = d.copy(), fr.copy()
-    dt, _ = track_detections(d, fr, [], sample_fps=15.0)
-    pd.testing.assert_frame_equal(d, before_d)
-    pd.testing.assert_frame_equal(fr, before_fr)
-    assert list(dt.index) == list(d.index)
-    pd.testing.assert_frame_equal(dt[d.columns], d)
-    assert list(dt.columns) == [*d.columns, "shot", "track_id"]
+def test_input_unchanged_and_box_order_kept() -> None:
+    boxes, frames, _ = three_walkers().run(2)
+    order = np.random.default_rng(0).permutation(len(boxes))
+    shuffled = boxes[order]
+    res = track_detections(shuffled, frames, tracker_for("bytetrack", 2), sample_fps=15.0)
+    assert np.array_equal(res.boxes.xyxy, shuffled.xyxy) and np.array_equal(res.boxes.frame_index, shuffled.frame_index)
+    assert res.boxes[:0].track_id is not None and shuffled.track_id is None
+    # the same tracks as without shuffling, each box keeping its id
+    plain = track_detections(boxes, frames, tracker_for("bytetrack", 2), sample_fps=15.0)
+    assert len(plain.tracks) == len(res.tracks)
+    assert np.array_equal(plain.boxes.track_id[order] >= 0, res.boxes.track_id >= 0)
 
 
-def test_detection_frames_missing_from_frames_are_used() -> None:
-    d, fr = three_walkers().run(1)
-    _, tracks_full = track_detections(d, fr, [], sample_fps=30.0)
-    _, tracks_no_frames = track_detections(d, fr.iloc[0:0], [], sample_fps=30.0)
-    assert int(tracks_full["confirmed"].sum()) == int(tracks_no_frames["confirmed"].sum()) == 3
+def test_boxes_outside_the_sampled_frames_are_refused() -> None:
+    boxes, frames, _ = three_walkers().run(1)
+    few = SampledFrames(frames.frame_index[:10], frames.t[:10], frames.shot[:10])
+    with pytest.raises(UsageError, match="not among the sampled frames"):
+        track_detections(boxes, few, tracker_for("bytetrack", 1), sample_fps=30.0)
 
 
 @pytest.mark.parametrize("tracker", TRACKERS)
 def test_results_are_deterministic(tracker: str) -> None:
-    d, fr = three_walkers(long_gap=True).run(1)
-    a = track_detections(d, fr, [], tracker=tracker, sample_fps=30.0)
-    b = track_detections(d, fr, [], tracker=tracker, sample_fps=30.0)
-    pd.testing.assert_frame_equal(a[0], b[0])
-    pd.testing.assert_frame_equal(a[1], b[1])
+    boxes, frames, _ = three_walkers(long_gap=True).run(1)
+    a = track_detections(boxes, frames, tracker_for(tracker, 1), sample_fps=30.0)
+    b = track_detections(boxes, frames, tracker_for(tracker, 1), sample_fps=30.0)
+    assert a == b
 
 
 def test_tracker_none() -> None:
-    d, fr = three_walkers().run(1)
-    dt, tracks = track_detections(d, fr, [], tracker="none", sample_fps=30.0)
-    assert (dt["track_id"] == -1).all() and dt["track_id"].dtype == np.int64
-    assert (dt["shot"] == 0).all()
-    assert tracks.empty and list(tracks.columns) == list(TRACK_COLUMNS)
-    u = unique_counts_unavailable(frames_counts(dt, fr), ["personnel", "vehicle"], ["person"])
-    assert u["available"] is False
-    p = u["clip"]["personnel"]
-    assert p["low"] == 3
-    assert p["high"] is None and p["estimate"] is None
-    assert "tracking was off" in p["explanation"]
-    assert u["per_shot"][0]["categories"]["personnel"]["low"] == p["low"]
-    json.dumps(u, allow_nan=False)
+    res, _, u = run_counts(three_walkers(), 1, "none")
+    assert (res.boxes.track_id == -1).all() and res.boxes.track_id.dtype == np.int64
+    assert (res.boxes.shot == 0).all()
+    assert res.tracks == ()
+    assert u.available is False and u.min_track_s is None
+    p = u.clip["personnel"]
+    assert p.low == 3 and p.high is None and p.estimate is None
+    assert "tracking was off" in p.explanation
+    assert u.per_shot[0].categories["personnel"].low == p.low
 
 
 @pytest.mark.parametrize("tracker", [*TRACKERS, "none"])
 def test_empty_input(tracker: str) -> None:
-    dtypes = ["int64", "float64", "int64", "object", "object", "float64", "float64", "float64", "float64", "float64"]
-    empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(DET_COLUMNS, dtypes)})
-    fr = pd.DataFrame({"frame_index": np.arange(0, 30, 3), "t_s": np.arange(0, 30, 3) / 30})
-    for frames in (fr, fr.iloc[0:0]):
-        dt, tracks = track_detections(empty, frames, [], tracker=tracker, sample_fps=10.0)
-        assert dt.empty and {"track_id", "shot"} <= set(dt.columns)
-        assert tracks.empty and list(tracks.columns) == list(TRACK_COLUMNS)
-        u = unique_counts(tracks, frames_counts(dt, frames), [], min_track_s=0.5,
-                          categories=["personnel"], classes=["person"])
-        assert u["clip"]["personnel"] == {
-            "low": 0, "high": 0, "estimate": 0, "explanation": u["clip"]["personnel"]["explanation"]}
-        json.dumps(u, allow_nan=False)
+    fi = np.arange(0, 30, 3)
+    for frames in (SampledFrames(fi, fi / 30, np.zeros(len(fi))), SampledFrames([], [], [])):
+        empty = dataclasses.replace(Detections.empty(), category=np.zeros(0, object), frame_index=np.zeros(0, np.int64),
+                                    t=np.zeros(0), shot=np.zeros(0, np.int64))
+        res = track_detections(empty, frames, tracker_for(tracker, 3), sample_fps=10.0)
+        assert len(res.boxes) == 0 and res.boxes.track_id is not None and res.tracks == ()
+        counts = frame_counts(frames, res.boxes, ["personnel"], ["person"])
+        u = unique_counts(res.tracks, track_ends(res.boxes), counts, [], tracker=tracker, min_track_s=0.5, link_gap_s=2.0)
+        p = u.clip["personnel"]
+        assert (p.low, p.high, p.estimate) == (0, 0, 0)
 
 
 def test_bad_arguments() -> None:
-    d, fr = three_walkers().run(1)
+    boxes, frames, _ = three_walkers().run(1)
     with pytest.raises(UsageError, match="tracker"):
-        track_detections(d, fr, [], tracker="sort", sample_fps=30.0)
+        UltralyticsTracker("sort", sample_fps=30.0)
     with pytest.raises(UsageError, match="sample_fps"):
-        track_detections(d, fr, [], sample_fps=0)
-    with pytest.raises(UsageError, match="conf"):
-        track_detections(d.drop(columns="conf"), fr, [], sample_fps=30.0)
+        track_detections(boxes, frames, tracker_for("bytetrack", 1), sample_fps=0)
+    with pytest.raises(UsageError, match="categories"):
+        track_detections(dataclasses.replace(boxes, category=None), frames, tracker_for("bytetrack", 1), sample_fps=30.0)
+    with pytest.raises(UsageError, match="frame"):
+        track_detections(dataclasses.replace(boxes, shot=None), frames, tracker_for("bytetrack", 1), sample_fps=30.0)
 
 
 def test_linking_needs_plausible_motion() -> None:
     """One person leaves at the right; 1 s later another appears far left: two people, no link."""
     det = FakeDetector([Obj(500, 300, vx=60, t1=2.0), Obj(50, 300, vx=60, t0=3.0, t1=5.0)], n_frames=150)
     _, _, u = run_counts(det, 1)
-    assert (u["clip"]["personnel"]["high"], u["clip"]["personnel"]["estimate"]) == (2, 2)
+    assert (u.clip["personnel"].high, u.clip["personnel"].estimate) == (2, 2)
     # ...while the same person reappearing where its motion predicts is linked
     det = FakeDetector([Obj(100, 300, vx=60, t1=5.0, gaps=((2.0, 3.2),))], n_frames=150)
     _, _, u = run_counts(det, 1)
-    assert (u["clip"]["personnel"]["high"], u["clip"]["personnel"]["estimate"]) == (2, 1)
+    assert (u.clip["personnel"].high, u.clip["personnel"].estimate) == (2, 1)
     # ...unless the gap is longer than link_gap_s (2 x track_buffer_s by default)
     det = FakeDetector([Obj(100, 300, vx=60, t1=6.0, gaps=((1.0, 3.5),))], n_frames=180)
     _, _, u = run_counts(det, 1)
-    assert (u["clip"]["personnel"]["high"], u["clip"]["personnel"]["estimate"]) == (2, 2)
+    assert (u.clip["personnel"].high, u.clip["personnel"].estimate) == (2, 2)
 
 
 def test_estimate_clamped_to_low_and_high_raised() -> None:
     """Two boxes seen together in one frame only (unconfirmed tracks) plus one confirmed track:
     low 3 > 1 confirmed track, so high and estimate are raised to 3 and the explanation says so."""
     det = FakeDetector([Obj(100, 100)], n_frames=60, flicker=[(30, 300, 300), (30, 500, 300)])
-    _, tracks, u = run_counts(det, 1)
-    assert int(tracks["confirmed"].sum()) == 1
-    p = u["clip"]["personnel"]
-    assert (p["low"], p["high"], p["estimate"]) == (3, 3, 3)
-    assert "upper bound raised to 3" in p["explanation"]
-    assert p["explanation"].count(";") >= 2 and "\n" not in p["explanation"]
+    res, _, u = run_counts(det, 1)
+    assert len(confirmed(res)) == 1
+    p = u.clip["personnel"]
+    assert (p.low, p.high, p.estimate) == (3, 3, 3)
+    assert "upper bound raised to 3" in p.explanation
+    assert p.explanation.count(";") >= 2 and "\n" not in p.explanation
 
 
-def test_unique_counts_without_geometry_falls_back() -> None:
-    """A tracks table re-read from CSV has no attrs: fragments are linked from `detections` when
-    given, otherwise not linked (estimate = high)."""
-    d, fr = three_walkers(long_gap=True).run(1)
-    dt, tracks = track_detections(d, fr, [], sample_fps=30.0)
-    plain = pd.read_csv(pd.io.common.StringIO(tracks.to_csv(index=False)))
-    fc = frames_counts(dt, fr)
-    kw = dict(min_track_s=0.5, categories=["personnel"], classes=["person"])
-    assert unique_counts(plain, fc, [], **kw)["clip"]["personnel"]["estimate"] == 4
-    assert unique_counts(plain, fc, [], detections=dt, **kw)["clip"]["personnel"]["estimate"] == 3
-    assert unique_counts(tracks, fc, [], **kw)["clip"]["personnel"]["estimate"] == 3
+def test_linking_uses_the_geometry_of_the_boxes() -> None:
+    """Fragments are linked from the track ends of the boxes; without end geometry nothing is
+    linked (estimate = high); boxes read back from a CSV link the same way."""
+    res, _, _ = run_counts(three_walkers(long_gap=True), 1)
+    counts = frame_counts(three_walkers(long_gap=True).run(1)[1], res.boxes, ["personnel"], ["person"])
+    kw = dict(tracker="bytetrack", min_track_s=0.5, link_gap_s=2.0)
+    assert unique_counts(res.tracks, {}, counts, [], **kw).clip["personnel"].estimate == 4
+    assert unique_counts(res.tracks, track_ends(res.boxes), counts, [], **kw).clip["personnel"].estimate == 3
+    back = Detections.from_frame(pd.read_csv(io.StringIO(res.boxes.to_frame().to_csv(index=False))))
+    assert unique_counts(res.tracks, track_ends(back), counts, [], **kw).clip["personnel"].estimate == 3
 
 
-def test_unique_counts_json_layout() -> None:
-    _, tracks, u = run_counts(three_walkers(long_gap=True), 1)
-    json.dumps(u, allow_nan=False)
-    assert u["available"] is True and u["min_track_s"] == 0.5 and u["link_gap_s"] == 2.0
-    assert "bytetrack" in u["method"]
-    assert set(u["clip"]) == {"personnel", "vehicle"}
-    assert set(u["classes"]) == {"person", "car", "truck", "bicycle"}
-    for entry in [*u["clip"].values(), *u["classes"].values()]:
-        assert set(entry) == {"low", "high", "estimate", "explanation"}
-        assert entry["low"] <= entry["estimate"] <= entry["high"]
-        assert all(type(entry[k]) is int for k in ("low", "high", "estimate"))
-    assert [s["shot"] for s in u["per_shot"]] == [0]
-    assert u["per_shot"][0]["categories"]["personnel"] == {
-        k: v for k, v in u["clip"]["personnel"].items()}
+def test_unique_counts_values() -> None:
+    _, _, u = run_counts(three_walkers(long_gap=True), 1)
+    assert u.available is True and u.min_track_s == 0.5 and u.link_gap_s == 2.0
+    assert "bytetrack" in u.method
+    assert set(u.clip) == {"personnel", "vehicle"}
+    assert set(u.classes) == {"person", "car", "truck", "bicycle"}
+    for entry in [*u.clip.values(), *u.classes.values()]:
+        assert entry.low <= entry.estimate <= entry.high
+        assert all(type(v) is int for v in (entry.low, entry.high, entry.estimate))
+    assert [s.shot for s in u.per_shot] == [0]
+    assert u.per_shot[0].categories["personnel"] == u.clip["personnel"]
 
 
 def test_no_network_and_no_install_at_run_time(tmp_path) -> None:
@@ -453,15 +510,19 @@ def test_no_network_and_no_install_at_run_time(tmp_path) -> None:
                 raise RuntimeError(f"install attempted: {args!r}")
             popen_init(self, args, *a, **k)
         subprocess.Popen.__init__ = no_install
-        import pandas as pd
+        import numpy as np
         from vidtools.track import track_detections
-        cols = ["frame_index", "t_s", "class_id", "class", "category", "conf", "x1", "y1", "x2", "y2"]
-        d = pd.DataFrame([(f, f / 10, 0, "person", "personnel", 0.8, 10 + f, 10, 50 + f, 110) for f in range(20)],
-                         columns=cols)
-        fr = d[["frame_index", "t_s"]]
+        from vidtools.track_ultralytics import UltralyticsTracker
+        from vidtools.types import Detections, SampledFrames
+        n = 20
+        fi = np.arange(n)
+        d = Detections(np.array([[10 + f, 10, 50 + f, 110] for f in range(n)], np.float32), np.full(n, 0.8),
+                       np.zeros(n), np.full(n, "person", object), category=np.full(n, "personnel", object),
+                       frame_index=fi, t=fi / 10, shot=np.zeros(n))
+        frames = SampledFrames(fi, fi / 10, np.zeros(n))
         for tr in ("bytetrack", "botsort"):
-            dt, tracks = track_detections(d, fr, [], tracker=tr, sample_fps=10.0)
-            assert len(tracks) == 1, tracks
+            res = track_detections(d, frames, UltralyticsTracker(tr, sample_fps=10.0), sample_fps=10.0)
+            assert len(res.tracks) == 1, res.tracks
         print("OK")
         """
     )
@@ -476,10 +537,10 @@ def test_match_margin_keeps_fast_objects_tracked_at_large_strides() -> None:
     sampled frames fails and the object is never confirmed; the margin (in seconds) keeps it
     one track at every stride."""
     det = FakeDetector([Obj(50, 300, vx=250, t1=3.0)], n_frames=90)
-    dt, tracks, _ = run_counts(det, 3, match_margin_per_s=0.0)
-    assert int(tracks["confirmed"].sum()) == 0 and (dt["track_id"] >= 0).mean() < 0.1
+    res, _, _ = run_counts(det, 3, match_margin_per_s=0.0)
+    assert len(confirmed(res)) == 0 and (res.boxes.track_id >= 0).mean() < 0.1
     for every in (1, 2, 3):
-        dt, tracks, u = run_counts(det, every)
-        assert len(tracks) == 1 and (dt["track_id"] == 1).all(), every
-        assert u["clip"]["personnel"]["high"] == 1
-        assert tracks["max_box_w"].iloc[0] == pytest.approx(40.0)  # the detector's boxes, not the grown ones
+        res, _, u = run_counts(det, every)
+        assert len(res.tracks) == 1 and (res.boxes.track_id == 1).all(), every
+        assert u.clip["personnel"].high == 1
+        assert res.tracks[0].max_box_w == pytest.approx(40.0)  # the detector's boxes, not the grown ones

@@ -57,11 +57,12 @@ from vidtools.batch.worker import internal_failure
 from vidtools.config import AnalysisConfig
 from vidtools.detect import Detector
 from vidtools.errors import ReportError, UsageError, WeightsNotFoundError
+from vidtools.manifest import sha256_model
 from vidtools.pipeline import load_detector
 from vidtools.probe import sha256_file
 from vidtools.report.writer import FILES, load_report
 from vidtools.taxonomy import Taxonomy, load_taxonomy
-from vidtools.weights import resolve_model, sha256_model
+from vidtools.weights import resolve_model
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +95,11 @@ def _model_sha256_here(config: AnalysisConfig, detector: Detector | None) -> tup
     """
     if detector is not None:
         return True, detector.info().get("sha256")
-    try:
-        resolved = resolve_model(config.model, allow_download=config.allow_download)
+    try:  # offline: a known model that is not here yet is downloaded by whoever loads it, not here
+        resolved = resolve_model(config.model, offline=True, progress=False)
     except WeightsNotFoundError:
         return False, None
-    return (False, None) if resolved.download else (True, sha256_model(resolved.path))
+    return True, sha256_model(resolved.path)
 
 
 def _same_input(path: str, stamp: InputStamp) -> bool:
@@ -166,8 +167,8 @@ class _Batch:
             if not (same and config_hash(facts.parameters) == self.identity.config_hash
                     and facts.model_sha256 == self.identity.model_sha256):
                 return False
-            status = "partial" if facts.state == "partial" else "done"
-            reason = facts.status_reason
+            status = "partial" if facts.status.state == "partial" else "done"
+            reason = facts.status.reason
             write_clip_catalog(self.out, job.folder, report)
             self._remember(manifest, job, status, facts.input_sha256, facts.model_sha256, 1, reason)
         self.skipped.append(job.index)
@@ -193,7 +194,7 @@ class _Batch:
         if outcome.report is not None:
             report = outcome.report
             facts = report_facts(report)
-            frames = facts.frames_decoded
+            frames = facts.status.frames_decoded
             extra = files_writer(outcome.extra_files) if outcome.extra_files is not None else self.extra
             try:
                 folder = write_outputs(report, self.out / job.folder, self.config, extra)
@@ -207,10 +208,10 @@ class _Batch:
                 log.debug("publishing %s failed", job.path, exc_info=True)
                 failure = internal_failure(job, e, "could not write the report")
             else:
-                status = "partial" if facts.state == "partial" else "done"
+                status = "partial" if facts.status.state == "partial" else "done"
                 self._remember(manifest, job, status, facts.input_sha256, facts.model_sha256, outcome.attempts,
-                               facts.status_reason)
-                self._done(job, folder, status, facts.status_reason, bar)
+                               facts.status.reason)
+                self._done(job, folder, status, facts.status.reason, bar)
         if failure is not None:
             failure = replace(failure, folder=job.folder, attempts=outcome.attempts)
             self._remember(manifest, job, "failed", None, self.identity.model_sha256, outcome.attempts, failure.reason)

@@ -30,16 +30,16 @@ MANIFEST_NAME = "manifest.jsonl"
 STATUSES = ("done", "partial", "failed")
 """``done`` and ``partial`` (analysed as far as the file decodes) have a report; ``failed`` has none."""
 
-NOT_RESULT_FIELDS = frozenset({"quiet", "allow_download", "model", "clip_timeout"})
+NOT_RESULT_FIELDS = frozenset({"quiet", "offline", "trusted_models_only", "model", "clip_timeout"})
 """Config fields that do not change a report's content (the model is identified by its sha256)."""
-FILE_FIELDS = ("taxonomy", "claims")
+FILE_FIELDS = ("taxonomy", "claims", "names")
 """Config fields naming a file whose *content* shapes the results."""
 
 
 def config_hash(parameters: Mapping[str, Any]) -> str:
     """Hash of the parameters that shape a clip's results (``AnalysisConfig.to_dict()`` or the
-    ``parameters`` of a report): progress, download permission and the model's name are left out,
-    and the taxonomy and claims files count by their content, not their path."""
+    ``parameters`` of a report): progress, download and trust settings and the model's name are
+    left out, and the taxonomy, claims and names files count by their content, not their path."""
     d = {k: v for k, v in parameters.items() if k not in NOT_RESULT_FIELDS}
     for k in FILE_FIELDS:
         if d.get(k):

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from vidtools.batch.reportview import video_path
 from vidtools.batch.results import ExtraFiles
+from vidtools.claims.model import ClaimCheck
 from vidtools.config import AnalysisConfig
 from vidtools.report.writer import write_clip_report
-from vidtools.types import ClaimCheck, ClipReport
+from vidtools.types import ClipReport
 
 ExtraWriter = Callable[[Path, ClipReport], None]
 

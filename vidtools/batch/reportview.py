@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from vidtools.types import ClipReport
+from vidtools.types import (
+    ClipReport,
+    ClipStatus,
+    CountStats,
+    CountSummary,
+    Shot,
+    Strike,
+    UniqueCounts,
+    WindowCount,
+)
 
 
 @dataclass(frozen=True)
@@ -26,34 +36,21 @@ class ReportFacts:
         input_sha256: sha256 of its bytes.
         model_sha256: sha256 of the model file (None when unknown, e.g. a test detector).
         parameters: The analysis parameters (``AnalysisConfig.to_dict()``).
-        state: ``complete`` or ``partial`` (:data:`vidtools.types.CLIP_STATES`).
-        status_reason: Why it is partial (None when complete).
-        frames_decoded: Frames decoded.
+        status: How completely the clip decoded (``status.state`` is ``complete`` or ``partial``).
     """
 
     input_path: str
     input_sha256: str | None
     model_sha256: str | None
     parameters: Mapping[str, Any]
-    state: str
-    status_reason: str | None
-    frames_decoded: int
+    status: ClipStatus
 
 
 def report_facts(report: ClipReport) -> ReportFacts:
     """Read :class:`ReportFacts` from a report."""
-    meta = report.meta
-    prov = meta.get("provenance") or {}
-    status = meta.get("status") or {}
-    return ReportFacts(
-        input_path=str((prov.get("input") or {}).get("path", "")),
-        input_sha256=(prov.get("input") or {}).get("sha256"),
-        model_sha256=(prov.get("model") or {}).get("sha256"),
-        parameters=dict(prov.get("parameters") or {}),
-        state=str(status.get("state") or "complete"),
-        status_reason=status.get("reason"),
-        frames_decoded=int((meta.get("sampling") or {}).get("n_frames_decoded") or 0),
-    )
+    prov = report.provenance
+    return ReportFacts(input_path=prov.input.path, input_sha256=prov.input.sha256, model_sha256=prov.model.sha256,
+                       parameters=dict(prov.parameters), status=report.status)
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,17 +93,16 @@ def _with_id(df: pd.DataFrame, clip_id: str) -> pd.DataFrame:
     return out
 
 
-def _float(v: Any) -> float:
+def _float(v: float | Fraction | None) -> float:
     return float(v) if v is not None else np.nan
 
 
-def _counts(prefix: str, counts: Mapping[str, Any] | None) -> dict[str, float]:
-    """``{cat: {max, mean}}`` -> ``{prefix+cat_max, prefix+cat_mean}``."""
+def _counts(prefix: str, counts: Mapping[str, CountStats] | Mapping[str, WindowCount]) -> dict[str, float]:
+    """Per-category statistics -> ``{prefix+cat_max, prefix+cat_mean}``."""
     row: dict[str, float] = {}
-    for cat, s in (counts or {}).items():
-        if isinstance(s, Mapping):
-            row[f"{prefix}{cat}_max"] = _float(s.get("max"))
-            row[f"{prefix}{cat}_mean"] = _float(s.get("mean"))
+    for cat, c in counts.items():
+        row[f"{prefix}{cat}_max"] = float(c.max)
+        row[f"{prefix}{cat}_mean"] = float(c.mean)
     return row
 
 
@@ -132,76 +128,75 @@ _SUMMARY_COLUMNS = {"level": "object", "name": "object", "max": "float64", "max_
                     "unique_estimate": "float64", "unique_high": "float64"}
 
 
-def _shots(meta: Mapping[str, Any]) -> pd.DataFrame:
+def _shots(shots: Iterable[Shot]) -> pd.DataFrame:
     rows = []
-    for s in meta.get("shots") or []:
-        row = {k: s.get(k) for k in _SHOT_COLUMNS}
-        row.update(_counts("", s.get("counts")))
+    for s in shots:
+        row: dict[str, Any] = {"index": s.index, "start_frame": s.start_frame, "end_frame": s.end_frame,
+                               "start_t_s": s.start_t, "end_t_s": s.end_t, "end_reason": s.end_reason,
+                               "n_sampled_frames": None if s.counts is None else s.counts.n_frames}
+        if s.counts is not None:
+            row.update(_counts("", s.counts.categories))
         rows.append(row)
     return _frame(rows, _SHOT_COLUMNS)
 
 
-def _strikes(meta: Mapping[str, Any]) -> pd.DataFrame:
+def _strikes(strikes: Iterable[Strike]) -> pd.DataFrame:
     rows = []
-    for s in meta.get("strikes") or []:
-        term = s.get("terminal") or {}
-        target = s.get("target") or {}
-        box = list(target.get("xyxy") or [None] * 4)
-        row = {k: s.get(k) for k in ("index", "shot", "kind", "start_frame", "t_s", "duration_s", "end_frame")}
-        row.update({
-            "terminal_start_t_s": term.get("start_t_s"), "terminal_end_t_s": term.get("end_t_s"),
-            "terminal_n_frames": term.get("n_frames"),
-            "target_class": target.get("class"), "target_category": target.get("category"),
-            "target_conf": target.get("conf"), "target_frame_index": target.get("frame_index"),
-            "target_t_s": target.get("t_s"), "target_x1": box[0], "target_y1": box[1], "target_x2": box[2],
-            "target_y2": box[3], "target_growth": target.get("growth"), "target_note": s.get("target_note"),
-        })
-        row.update(_counts("terminal_", term.get("counts")))
+    for s in strikes:
+        term, target = s.terminal, s.target
+        box: tuple[float | None, ...] = target.xyxy if target is not None else (None,) * 4
+        row: dict[str, Any] = {
+            "index": s.index, "shot": s.shot, "kind": s.kind, "start_frame": s.start_frame, "t_s": s.t,
+            "duration_s": s.duration_s, "end_frame": s.end_frame,
+            "terminal_start_t_s": term and term.start_t, "terminal_end_t_s": term and term.end_t,
+            "terminal_n_frames": term and term.n_frames,
+            "target_class": target and target.class_name, "target_category": target and target.category,
+            "target_conf": target and target.conf, "target_frame_index": target and target.frame_index,
+            "target_t_s": target and target.t, "target_x1": box[0], "target_y1": box[1], "target_x2": box[2],
+            "target_y2": box[3], "target_growth": target and target.growth, "target_note": s.target_note,
+        }
+        if term is not None:
+            row.update(_counts("terminal_", term.counts))
         rows.append(row)
     return _frame(rows, _STRIKE_COLUMNS)
 
 
-def _summaries(meta: Mapping[str, Any]) -> pd.DataFrame:
-    unique = meta.get("unique_counts") or {}
-    available = bool(unique.get("available"))
+def _summaries(summary: CountSummary, unique: UniqueCounts) -> pd.DataFrame:
     rows = []
-    for level, key in (("category", "categories"), ("class", "classes")):
-        u_level = (unique.get("clip") if level == "category" else unique.get("classes")) or {}
-        for name, s in ((meta.get("summary") or {}).get(key) or {}).items():
-            u = (u_level.get(name) or {}) if available else {}
-            rows.append({"level": level, "name": name, **{k: s.get(k) for k in
-                         ("max", "max_frame_index", "max_t_s", "mean", "share_frames")},
-                         "unique_low": u.get("low"), "unique_estimate": u.get("estimate"), "unique_high": u.get("high")})
+    for level, stats, ranges in (("category", summary.categories, unique.clip),
+                                 ("class", summary.classes, unique.classes)):
+        for name, c in stats.items():
+            u = ranges.get(name) if unique.available else None
+            rows.append({"level": level, "name": name, "max": c.max, "max_frame_index": c.max_frame_index,
+                         "max_t_s": c.max_t, "mean": c.mean, "share_frames": c.share_frames,
+                         "unique_low": u and u.low, "unique_estimate": u and u.estimate,
+                         "unique_high": u and u.high})
     return _frame(rows, _SUMMARY_COLUMNS)
 
 
-def _clip_row(meta: Mapping[str, Any], clip_id: str) -> pd.DataFrame:
-    video = meta.get("video") or {}
-    prov = meta.get("provenance") or {}
-    params = prov.get("parameters") or {}
-    model = prov.get("model") or {}
-    sampling = meta.get("sampling") or {}
-    status = meta.get("status") or {}
+def _clip_row(report: ClipReport, clip_id: str) -> pd.DataFrame:
+    video, prov, sampling, status = report.video, report.provenance, report.sampling, report.status
+    params = prov.parameters
     row = {
         "clip_id": clip_id,
-        "path": str((prov.get("input") or {}).get("path", "")),
-        "sha256": (prov.get("input") or {}).get("sha256"),
-        "status": str(status.get("state") or "complete"),
-        "status_reason": status.get("reason"),
-        "container": video.get("container"), "codec": video.get("codec"),
-        "width": _float(video.get("width")), "height": _float(video.get("height")),
-        "fps": _float(video.get("fps_float")), "n_frames": _float(video.get("n_frames")),
-        "duration_s": _float(video.get("duration_s")),
-        "n_frames_decoded": _float(sampling.get("n_frames_decoded")),
-        "n_frames_sampled": _float(sampling.get("n_frames_sampled")),
-        "segment_start_s": _float(sampling.get("segment_start_s")),
-        "segment_end_s": _float(sampling.get("segment_end_s")),
-        "n_shots": len(meta.get("shots") or []), "n_strikes": len(meta.get("strikes") or []),
-        "model_path": model.get("path"), "model_sha256": model.get("sha256"),
+        "path": prov.input.path,
+        "sha256": prov.input.sha256,
+        "status": status.state,
+        "status_reason": status.reason,
+        "container": video.container, "codec": video.codec,
+        "width": _float(video.width), "height": _float(video.height),
+        "fps": _float(video.fps), "n_frames": _float(video.n_frames),
+        "duration_s": _float(video.duration_s),
+        "n_frames_decoded": _float(sampling.n_frames_decoded),
+        "n_frames_sampled": _float(sampling.n_frames_sampled),
+        "segment_start_s": _float(sampling.segment_start_s),
+        "segment_end_s": _float(sampling.segment_end_s),
+        "n_shots": len(report.shots), "n_strikes": len(report.strikes),
+        "model_path": prov.model.path, "model_sha256": prov.model.sha256,
         "every": _float(params.get("every")), "sample_fps": _float(params.get("fps")),
         "terminal_s": _float(params.get("terminal_s")),
-        "finished_at": prov.get("finished_at"),
-        "vidtools_version": (prov.get("versions") or {}).get("vidtools"),
+        "finished_at": prov.finished_at,
+        "vidtools_version": prov.versions.get("vidtools"),
     }
     return pd.DataFrame([row]).astype({"n_shots": "int64", "n_strikes": "int64"})
 
@@ -216,19 +211,18 @@ def catalog_tables(report: ClipReport, clip_id: str) -> CatalogTables:
     Returns:
         :class:`CatalogTables`.
     """
-    meta = report.meta
     return CatalogTables(
-        clips=_clip_row(meta, clip_id),
+        clips=_clip_row(report, clip_id),
         frames=_with_id(report.frames, clip_id),
         detections=_with_id(report.detections, clip_id),
         tracks=_with_id(report.tracks, clip_id),
-        shots=_with_id(_shots(meta), clip_id),
-        strikes=_with_id(_strikes(meta), clip_id),
-        summaries=_with_id(_summaries(meta), clip_id),
+        shots=_with_id(_shots(report.shots), clip_id),
+        strikes=_with_id(_strikes(report.strikes), clip_id),
+        summaries=_with_id(_summaries(report.summary, report.unique_counts), clip_id),
     )
 
 
 def video_path(report: ClipReport) -> str:
     """The analysed file's path as recorded in the report (where HTML and annotated media take
     their images from)."""
-    return report_facts(report).input_path
+    return report.provenance.input.path

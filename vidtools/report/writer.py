@@ -1,8 +1,9 @@
 """Write a clip's report folder atomically and read it back.
 
-``OUT/<clip>/`` holds ``report.json`` (schema-versioned), ``frames.csv`` (one row per sampled
-frame), ``detections.csv`` (one row per box) and ``tracks.csv`` (one row per track). The folder is
-assembled under a temporary name and renamed into place, so a reader never sees half a report.
+``OUT/<clip>/`` holds ``report.json`` (schema-versioned, see :mod:`vidtools.report.schema`),
+``frames.csv`` (one row per sampled frame), ``detections.csv`` (one row per box) and
+``tracks.csv`` (one row per track). The folder is assembled under a temporary name and renamed
+into place, so a reader never sees half a report.
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ import pandas as pd
 
 from vidtools.errors import ReportError
 from vidtools.io import atomic_write_text, default_mode, is_temporary
-from vidtools.types import SCHEMA_VERSION, ClipReport
+from vidtools.report.schema import from_json_dict, to_json
+from vidtools.types import ClipReport, Detections, FrameCounts, tracks_from_frame
 
 FILES = ("report.json", "frames.csv", "detections.csv", "tracks.csv")
-_ROUND = {"t_s": 6, "conf": 4, "x1": 1, "y1": 1, "x2": 1, "y2": 1, "first_t_s": 6, "last_t_s": 6,
-          "duration_s": 6, "mean_conf": 4, "max_box_area": 1, "max_box_w": 1, "max_box_h": 1}
 
 
 def write_json_atomic(path: str | os.PathLike[str], data: Any) -> Path:
@@ -32,7 +32,7 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any) -> Path:
 
 
 def _csv(df: pd.DataFrame) -> str:
-    return df.round({k: v for k, v in _ROUND.items() if k in df.columns}).to_csv(index=False, lineterminator="\n")
+    return df.to_csv(index=False, lineterminator="\n")
 
 
 def write_clip_report(
@@ -56,7 +56,7 @@ def write_clip_report(
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     try:
-        (tmp / "report.json").write_text(report.to_json() + "\n", encoding="utf-8")
+        (tmp / "report.json").write_text(to_json(report) + "\n", encoding="utf-8")
         (tmp / "frames.csv").write_text(_csv(report.frames), encoding="utf-8")
         (tmp / "detections.csv").write_text(_csv(report.detections), encoding="utf-8")
         (tmp / "tracks.csv").write_text(_csv(report.tracks), encoding="utf-8")
@@ -80,13 +80,18 @@ def write_clip_report(
 
 
 def load_report(clip_dir: str | os.PathLike[str]) -> ClipReport:
-    """Read a report folder written by :func:`write_clip_report`.
+    """Read a report folder written by :func:`write_clip_report` back into a :class:`ClipReport`
+    (equal to the one written).
+
+    Args:
+        clip_dir: The folder, or its ``report.json``.
 
     Raises:
-        ReportError: the folder or one of its files is missing, or the schema version is unknown.
+        ReportError: the folder or one of its files is missing or malformed, or the schema
+            version is unknown.
     """
     d = Path(clip_dir)
-    if (d / "report.json").is_file() is False and d.is_file() and d.name == "report.json":
+    if d.is_file() and d.name == "report.json":
         d = d.parent
     if is_temporary(d.resolve().name):
         raise ReportError(f"{d}: a temporary folder left by an interrupted run, not a report; "
@@ -95,17 +100,27 @@ def load_report(clip_dir: str | os.PathLike[str]) -> ClipReport:
     if missing:
         raise ReportError(f"{d}: not a complete vidtools report folder (missing {', '.join(missing)}); run 'vidtools analyze' again")
     try:
-        meta = json.loads((d / "report.json").read_text(encoding="utf-8"))
+        doc = json.loads((d / "report.json").read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ReportError(f"{d / 'report.json'}: not valid JSON ({e.__class__.__name__})") from None
-    version = str(meta.get("schema_version", ""))
-    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
-        raise ReportError(f"{d / 'report.json'}: schema version {version!r} is not supported (expected {SCHEMA_VERSION})")
 
     def read(name: str) -> pd.DataFrame:
         try:
             return pd.read_csv(d / name, keep_default_na=False, na_values=[""])
         except pd.errors.EmptyDataError:
             return pd.DataFrame()
+        except (pd.errors.ParserError, UnicodeDecodeError) as e:
+            raise ReportError(f"{d / name}: not a readable CSV table ({e.__class__.__name__}); run 'vidtools analyze' again") from None
 
-    return ClipReport(meta=meta, frames=read("frames.csv"), detections=read("detections.csv"), tracks=read("tracks.csv"))
+    try:
+        tables = {
+            "frame_counts": FrameCounts.from_frame(read("frames.csv")),
+            "boxes": Detections.from_frame(read("detections.csv")),
+            "tracks": tracks_from_frame(read("tracks.csv")),
+        }
+    except (ValueError, KeyError, TypeError) as e:
+        raise ReportError(f"{d}: a table does not have the columns of a vidtools report ({e}); run 'vidtools analyze' again") from None
+    try:
+        return from_json_dict(doc, **tables)
+    except ReportError as e:
+        raise ReportError(f"{d / 'report.json'}: {e}") from None
