@@ -426,7 +426,8 @@ def analyze_batch(
         finally:
             if batch is not None and started:  # set-up errors (model not found) write nothing
                 batch.finish(interrupted=not finished)
-    assert batch is not None
+    if batch is None:  # every path that leaves it unset has raised above
+        raise RuntimeError("the batch did not start")
     return batch.result()
 
 

@@ -78,8 +78,6 @@ class ClipWorker:
 
     def __init__(self, config: AnalysisConfig, taxonomy: Taxonomy, detector_factory: Callable[[], Detector],
                  sink: Any) -> None:
-        import vidtools  # noqa: F401 - sets the offline defaults of ultralytics in this process
-
         self._config, self._taxonomy, self._sink = config, taxonomy, sink
         self._error: tuple[str, str] | None = None
         self._detector: Detector | None = None
