@@ -131,7 +131,7 @@ def test_catalog_answers_which_clips_show_a_category_before_a_strike(model_path,
         rep = vidtools.load_report(folder)
         d = rep.detections
         for s in rep.strikes:
-            window = d[(d["shot"] == s["shot"]) & (d["t_s"] >= s["t_s"] - 2) & (d["t_s"] < s["t_s"])]
+            window = d[(d["shot"] == s.shot) & (d["t_s"] >= s.t - 2) & (d["t_s"] < s.t)]
             if (window["category"] == "personnel").any():
                 expected.append(folder.name)
                 break
