@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -283,6 +284,46 @@ def test_catalog_holds_every_clip_table(clips, tmp_path):
     assert set(TABLES) <= {r[0] for r in con.execute("SHOW TABLES").fetchall()}
     with pytest.raises(ReportError, match="no catalog"):
         vidtools.open_catalog(tmp_path / "nothing")
+
+
+# -- device path: several clips share the detector's batches ------------------------------------
+
+
+class StagedDetector(FakeDetector):
+    """A detector with the device path's two halves (``stage`` on the host, ``detect_staged`` on
+    the device), which is what the shared batcher uses; records which threads ran the model."""
+
+    def __init__(self, rule) -> None:
+        super().__init__(rule)
+        self.runners: set[str] = set()
+
+    def stage(self, images):
+        return list(images)
+
+    def detect_staged(self, staged):
+        self.runners.add(threading.current_thread().name)
+        return self.detect(staged)
+
+
+def test_device_path_detector_runs_clips_concurrently_with_the_same_reports(clips, tmp_path):
+    paths = [clips["a"], clips["bad"], clips["b"], clips["c"]]
+    opts = {"tracker": "bytetrack", "min_track_s": 0.0, "batch": 4}
+    one_by_one = run(paths, tmp_path / "seq", FakeDetector(two_persons), **opts)
+    det = StagedDetector(two_persons)
+    shared = run(paths, tmp_path / "shared", det, **opts)
+    assert det.runners == {"vidtools-batcher-0"}, "every model call went through the one shared batch queue"
+    assert [(f.folder, f.error) for f in shared.failures] == [(f.folder, f.error) for f in one_by_one.failures] \
+        == [("bad", "VideoOpenError")]
+    assert sorted(shared.reports) == sorted((p, tmp_path / "shared" / f.name) for p, f in one_by_one.reports)
+    for _, folder in one_by_one.reports:
+        for name in ("frames.csv", "detections.csv", "tracks.csv"):
+            assert (tmp_path / "shared" / folder.name / name).read_bytes() == (folder / name).read_bytes()
+        a, b = vidtools.load_report(folder), vidtools.load_report(tmp_path / "shared" / folder.name)
+        assert (a.summary, a.unique_counts, a.shots, a.status) == (b.summary, b.unique_counts, b.shots, b.status)
+    seq_cat = vidtools.open_catalog(tmp_path / "seq", engine="pandas")
+    shared_cat = vidtools.open_catalog(tmp_path / "shared", engine="pandas")
+    pd.testing.assert_frame_equal(shared_cat.detections.sort_values(["clip_id", "frame_index", "x1"]).reset_index(drop=True),
+                                  seq_cat.detections.sort_values(["clip_id", "frame_index", "x1"]).reset_index(drop=True))
 
 
 # -- progress and the CLI ------------------------------------------------------------------------

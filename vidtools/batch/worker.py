@@ -27,6 +27,14 @@ def internal_failure(job: ClipJob, e: BaseException, what: str = "internal error
                        e.__class__.__name__, job.folder)
 
 
+def failure_of(job: ClipJob, e: Exception) -> ClipFailure:
+    """The failure a clip's exception becomes: a :class:`VidtoolsError` keeps its one-line message
+    (bad input), anything else is an internal error to report."""
+    if isinstance(e, VidtoolsError):
+        return ClipFailure(job.path, str(e), e.__class__.__name__, job.folder)
+    return internal_failure(job, e)
+
+
 def analyze_job(
     job: ClipJob,
     config: AnalysisConfig,
@@ -54,13 +62,12 @@ def analyze_job(
     """
     try:
         report = analyze_clip(job.path, config, detector=detector, taxonomy=taxonomy, progress=progress)
-    except VidtoolsError as e:
-        return ClipOutcome(job, failure=ClipFailure(job.path, str(e), e.__class__.__name__, job.folder))
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as e:  # noqa: BLE001 - one bad clip never stops the batch
-        log.debug("unexpected error on %s", job.path, exc_info=True)
-        return ClipOutcome(job, failure=internal_failure(job, e))
+        if not isinstance(e, VidtoolsError):
+            log.debug("unexpected error on %s", job.path, exc_info=True)
+        return ClipOutcome(job, failure=failure_of(job, e))
     if extra is None:
         return ClipOutcome(job, report=report)
     try:
