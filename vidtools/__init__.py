@@ -9,6 +9,8 @@ Public API (the CLI is a thin layer over these)::
     report.frames, report.detections, report.tracks                      # pandas DataFrames
     vidtools.report_json(report)                                         # the report.json text
     vidtools.load_report("out/clip")
+    vidtools.analyze_many(["a.mp4", "b.mp4"], "out", resume=True)   # executor="ray" for a cluster
+    vidtools.open_catalog("out")        # every clip's tables: DuckDB views or DataFrames
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ os.environ.setdefault("YOLO_VERBOSE", "False")
 
 from vidtools._version import __version__  # noqa: E402
 from vidtools.api import analyze, analyze_many  # noqa: E402
+from vidtools.batch import open_catalog  # noqa: E402
 from vidtools.claims import compare, extract_claims, load_claims, save_claims  # noqa: E402
 from vidtools.config import AnalysisConfig  # noqa: E402
 from vidtools.errors import (  # noqa: E402
@@ -83,6 +86,7 @@ __all__ = [
     "load_claims",
     "load_report",
     "load_taxonomy",
+    "open_catalog",
     "probe",
     "report_json",
     "save_claims",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from vidtools.batch import BatchResult, ClipFailure, analyze_batch, clip_dir_names, write_outputs
 from vidtools.config import AnalysisConfig
@@ -53,19 +53,43 @@ def analyze_many(
     *,
     config: AnalysisConfig | None = None,
     detector: Detector | None = None,
-    skip_existing: bool = False,
+    detector_factory: Callable[[], Detector] | None = None,
+    executor: Literal["local", "ray"] = "local",
+    ray_address: str | None = None,
+    workers: int | None = None,
+    gpus_per_worker: float = 0.0,
+    resume: bool = False,
+    strict: bool = False,
     on_failure: Callable[[ClipFailure], None] | None = None,
     **options: Any,
 ) -> BatchResult:
     """Analyse several clips independently (what ``vidtools analyze CLIP... -o OUT`` does).
 
-    A failing clip is recorded in ``out/errors.json`` and the others go on.
+    Writes ``out/<clip>/`` per clip, the Parquet catalog ``out/catalog/`` (read it with
+    :func:`vidtools.open_catalog`), ``out/manifest.jsonl`` and ``out/errors.json``. A failing
+    clip is recorded there and the others go on.
+
+    Args:
+        paths: Clips.
+        out: Output folder.
+        config: A ready :class:`AnalysisConfig` (or give its fields as keyword ``options``).
+        detector: A loaded detector to reuse (local executor).
+        detector_factory: A function that loads the detector (once here, once per Ray worker).
+        executor: ``local`` (default) or ``ray`` (``--ray``).
+        ray_address: Ray cluster to join (``auto``, ``HOST:PORT``, ``ray://HOST:PORT``); None
+            starts Ray on this machine (``--ray ADDRESS``).
+        workers: Ray workers (``--workers``).
+        gpus_per_worker: GPUs per Ray worker (``--gpus-per-worker``).
+        resume: Keep clips already done for the same input, parameters and model (``--resume``).
+        strict: Partial clips count as failures (``--strict``).
+        on_failure: Called with each failure as it happens.
 
     Returns:
-        :class:`~vidtools.batch.BatchResult` (``.reports``, ``.failures``, ``.ok``).
+        :class:`~vidtools.batch.BatchResult` (``.reports``, ``.failures``, ``.warnings``, ``.ok``).
     """
-    return analyze_batch(paths, out, _config(config, options), detector=detector,
-                         skip_existing=skip_existing, on_failure=on_failure)
+    return analyze_batch(paths, out, _config(config, options), detector=detector, detector_factory=detector_factory,
+                         executor=executor, ray_address=ray_address, workers=workers,
+                         gpus_per_worker=gpus_per_worker, resume=resume, strict=strict, on_failure=on_failure)
 
 
 def _config(config: AnalysisConfig | None, options: dict[str, Any]) -> AnalysisConfig:

@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from vidtools.progress import LineSafeHandler, Progress
 
 if TYPE_CHECKING:
     from vidtools import ClipStatus
+from vidtools.io import is_temporary
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _D = AnalysisConfig()
@@ -71,6 +73,22 @@ def _add_strict(p: argparse.ArgumentParser) -> None:
                         "(its output is still written)")
 
 
+def looks_like_ray_address(value: str) -> bool:
+    """True for ``local``, ``auto``, ``ray://HOST:PORT`` and ``HOST:PORT``."""
+    return value in ("local", "auto") or value.startswith("ray://") or bool(re.fullmatch(r"[\w.\-]+:\d+|\[[0-9a-fA-F:]+\]:\d+", value))
+
+
+class _RayAction(argparse.Action):
+    """``--ray [ADDRESS]``: a value that is not a Ray address is a clip (``--ray clip.mp4``)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        if isinstance(values, str) and not looks_like_ray_address(values):
+            namespace.ray_clips = [*getattr(namespace, "ray_clips", []), values]
+            values = self.const
+        setattr(namespace, self.dest, values)
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output on stderr")
     p.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
@@ -103,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
 
     p = sub.add_parser("analyze", help="detect, count, find shots and strikes, track; write reports per clip")
-    p.add_argument("clips", nargs="+", metavar="CLIP", help="video file(s); each is analysed independently")
+    p.add_argument("clips", nargs="*", metavar="CLIP", help="video file(s); each is analysed independently")
     p.add_argument("-o", "--out", required=True, metavar="OUT", help="output folder; reports go to OUT/<clip-stem>/")
     p.add_argument("--model", default=_D.model, metavar="M",
                    help="model name (yolo11n, yolov8n, visdrone, military or any NAME; looked up in $VIDTOOLS_WEIGHTS, "
@@ -143,11 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--annotate", action="store_true", help="also write annotated.mp4 (H.264, boxes, track ids, counts, strike markers) and contact_sheet.jpg")
     p.add_argument("--blur-people", action="store_true", help="blur persons in every image of the HTML report and the annotated media, for sharing")
     p.add_argument("--claims", default=None, metavar="FILE", help="claims.json to compare with each clip in its HTML report (see 'vidtools claims')")
-    p.add_argument("--skip-existing", action="store_true", help="keep a clip's existing report when it is complete for the same file and parameters")
     p.add_argument("--clip-timeout", type=_nonneg_float, default=_D.clip_timeout, metavar="S",
                    help="wall-time budget per clip in seconds; a clip still running after it is recorded as failed "
                         "(stuck read or decoder) and the others go on; 0 = no limit (default: %(default)s)")
     _add_strict(p)
+    p.add_argument("--resume", action="store_true",
+                   help="keep every clip whose report in OUT is complete for the same file bytes, parameters and model "
+                        "(OUT/manifest.jsonl); analyse the failed, changed and new ones")
+    p.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS", action=_RayAction,
+                   help="spread the clips over Ray workers: alone, start Ray on this machine; with ADDRESS "
+                        "(auto, HOST:PORT, ray://HOST:PORT), join that cluster (needs vidtools[ray])")
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="number of Ray workers, each loading the model once (default: one per node, or one per "
+                        "--gpus-per-worker share of the cluster's GPUs)")
+    p.add_argument("--gpus-per-worker", type=_nonneg_float, default=0.0, metavar="G",
+                   help="GPUs each Ray worker reserves; fractions share a GPU (default: 0, CPU)")
     _add_common(p)
 
     p = sub.add_parser("shots", help="find shots and strikes only (fast, no detector); writes OUT/<clip>/shots.json")
@@ -254,22 +282,27 @@ def _cmd_frames(a: argparse.Namespace) -> int:
 def _cmd_analyze(a: argparse.Namespace) -> int:
     import vidtools
 
+    clips = [*a.clips, *getattr(a, "ray_clips", [])]
+    if not clips:
+        raise UsageError("analyze: give at least one CLIP")
     config = config_from_args(a)
-    result = vidtools.analyze_many(a.clips, a.out, config=config, skip_existing=a.skip_existing,
+    result = vidtools.analyze_many(clips, a.out, config=config, resume=a.resume, strict=a.strict,
+                                   executor="ray" if a.ray else "local",
+                                   ray_address=None if a.ray in (None, "local") else a.ray,
+                                   workers=a.workers, gpus_per_worker=a.gpus_per_worker,
                                    on_failure=lambda f: _err(f.reason))
-    n_strict = 0
     for clip, folder in result.reports:
         _out(folder)
         status = _report_status(folder)
         partial = status is not None and status.state == "partial"
         if not a.quiet:
             Progress.write(summary_line(clip, folder, partial=partial))
-        n_strict += _warn_partial(clip, status, a.strict)
+        if not a.strict:  # under --strict the batch records a partial clip as a failure (its error line)
+            _warn_partial(clip, status)
     if result.failures:
-        _err(f"{len(result.failures)} of {len(a.clips)} clip(s) failed; see {Path(a.out) / 'errors.json'}")
-    if n_strict:
-        _err(f"{n_strict} of {len(a.clips)} clip(s) decoded only in part (--strict)")
-    return EXIT_FAILED if result.failures or n_strict else EXIT_OK
+        _err(f"{len(result.failures)} of {len(clips)} clip(s) failed; see {Path(a.out) / 'errors.json'}")
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def summary_line(clip: str, folder: Path, *, partial: bool = False) -> str:
@@ -360,7 +393,7 @@ def _report_dirs(paths: Sequence[str]) -> list[Path]:
         if (p / "report.json").is_file():
             dirs.append(p)
         elif p.is_dir():
-            found = sorted(d for d in p.iterdir() if (d / "report.json").is_file())
+            found = sorted(d for d in p.iterdir() if (d / "report.json").is_file() and not is_temporary(d.name))
             if not found:
                 raise UsageError(f"{p}: no report.json here or in its sub-folders; run 'vidtools analyze' first")
             dirs += found
@@ -422,8 +455,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VidtoolsError as e:
         _err(str(e))
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        _err("interrupted")
+    except KeyboardInterrupt as e:
+        _err(str(e) or "interrupted")
         return 130
 
 

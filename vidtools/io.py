@@ -47,3 +47,15 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     :func:`vidtools.names.display` first.
     """
     return atomic_write_bytes(path, text.encode("utf-8", "backslashreplace"))
+
+
+TEMP_MARKS = (".partial-", ".old-")
+"""What the hidden names of work in progress contain: a report folder being assembled
+(``.<name>.partial-XXXX``), a replaced one about to be deleted (``.<name>.old-XXXX``); files being
+written atomically are ``.<name>.XXXX.tmp``."""
+
+
+def is_temporary(name: str) -> bool:
+    """True for the name of a temporary file or folder that vidtools leaves only when it is killed
+    mid-write; no reader may take one for a report."""
+    return name.startswith(".") and (any(m in name for m in TEMP_MARKS) or name.endswith(".tmp"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,10 +122,12 @@ def _placed(batch: Batch) -> list[Detections]:
 
 
 def _decode_pass(path: str | Path, config: AnalysisConfig, sampler: Sampler, analyzer: SignalAnalyzer | None,
-                 detector: Detector, bar: Progress, deadline: Deadline | None = None) -> Decoded:
+                 detector: Detector, bar: Progress, deadline: Deadline | None = None,
+                 tick: Callable[[int], None] | None = None) -> Decoded:
     """The single decode pass: every frame feeds the signal statistics; sampled frames are
     cropped to the active picture and handed to the detector in batches. A damaged clip is read
-    as far as it decodes; ``deadline`` bounds the wall time (``ClipTimeoutError``)."""
+    as far as it decodes; ``deadline`` bounds the wall time (``ClipTimeoutError``); ``tick`` gets
+    the number of frames decoded so far after each frame."""
     statuses: list[ClipStatus] = []
     placed: list[Detections] = []
     sampled: list[tuple[int, float]] = []
@@ -161,6 +164,8 @@ def _decode_pass(path: str | Path, config: AnalysisConfig, sampler: Sampler, ana
                     record(inflight.submit(pending))
                     pending = []
             bar.update()
+            if tick is not None:
+                tick(n_decoded)
         if pending:
             record(inflight.submit(pending))
         record(inflight.drain())
@@ -197,6 +202,7 @@ def analyze_clip(
     *,
     detector: Detector | None = None,
     taxonomy: Taxonomy | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> ClipReport:
     """Analyse one clip end to end (nothing is written; see :mod:`vidtools.report`).
 
@@ -205,6 +211,8 @@ def analyze_clip(
         config: Analysis parameters (defaults when None).
         detector: A loaded detector to reuse (loaded from ``config`` when None).
         taxonomy: Class -> category mapping (loaded from ``config.taxonomy`` when None).
+        progress: Called after each decoded frame with (frames decoded so far, frames expected
+            or None) instead of drawing this clip's own progress bar (a batch draws one bar).
 
     Returns:
         :class:`ClipReport`.
@@ -230,8 +238,9 @@ def analyze_clip(
     seg_start = config.start or 0.0
     seg_end = min(config.end, info.duration_s) if config.end is not None else info.duration_s
     total = max(1, int(round((seg_end - seg_start) * float(info.fps)))) if info.fps else None
-    with Progress(total, Path(path).name, "frame", config.quiet) as bar:
-        decoded = _decode_pass(path, config, sampler, analyzer, detector, bar, deadline)
+    tick = (lambda n: progress(n, total)) if progress is not None else None
+    with Progress(total, Path(path).name, "frame", config.quiet or progress is not None) as bar:
+        decoded = _decode_pass(path, config, sampler, analyzer, detector, bar, deadline, tick)
     if not len(decoded.frame_index) or decoded.first is None or decoded.last is None:
         raise VideoOpenError(path, f"no frames in the selected segment ({seg_start:g}-{seg_end:g} s); check --start/--end")
 

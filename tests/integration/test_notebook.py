@@ -75,5 +75,9 @@ def test_explore_notebook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     assert len(pngs) >= 2, "expected the counts plot and at least one frame figure"
     tables = [o for o in outputs if "text/html" in o.get("data", {}) and "<table" in o["data"]["text/html"]]
     assert len(tables) >= 5, "expected the summary, frames, detections, tracks and claims tables"
-    claims_html = tables[-1]["data"]["text/html"]
-    assert "verdict" in claims_html and "not verifiable from video" in claims_html
+    claims_html = next(t["data"]["text/html"] for t in tables if "verdict" in t["data"]["text/html"])
+    assert "not verifiable from video" in claims_html
+    # the cross-clip section: a batch into one folder and the catalog's answer per category
+    assert (out / "batch" / "catalog" / "strikes").is_dir() and (out / "batch" / "errors.json").is_file()
+    answer = tables[-1]["data"]["text/html"]
+    assert "most_in_one_frame" in answer and "strike_t_s" in answer

@@ -143,7 +143,7 @@ def test_header_that_claims_more_frames_is_partial_not_refused(clips: dict[str, 
 @pytest.mark.weights
 def test_analyze_and_frames_cli_on_a_cut_clip(clips: dict[str, Path], tmp_path: Path, model_path: str, detector,
                                               capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("vidtools.batch.load_detector", lambda config: detector)  # the real model, loaded once
+    monkeypatch.setattr("vidtools.batch.driver.load_detector", lambda config: detector)  # the real model, loaded once
     data = clips["mp4"].read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: len(data) // 2])

@@ -75,24 +75,27 @@ def test_probe_cli_bad_file_one_line(clips, capsys):
 
 
 def test_batch_goes_on_and_records_errors(clips, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("vidtools.batch.load_detector", lambda config: FakeDetector(one_person))
+    monkeypatch.setattr("vidtools.batch.driver.load_detector", lambda config: FakeDetector(one_person))
     out = tmp_path / "out"
     names = ["empty.mp4", "good.mp4", "truncated.mp4", "missing.mp4", "corrupt.mp4", "notes.mp4", "zero.avi", "truncated.avi"]
     rc = cli.main(["analyze", *[str(clips / n) for n in names], "-o", str(out), "--no-shots", "-q"])
     assert rc == 1
     errors = json.loads((out / "errors.json").read_text())
-    partial = "truncated.avi"  # cut short: analysed as far as it decodes (a report, not a failure)
-    assert [e["path"] for e in errors] == [str(clips / n) for n in names if n not in ("good.mp4", partial)]
-    assert all(e["error"] == "VideoOpenError" and e["reason"] for e in errors)
+    partial = "truncated.avi"  # cut short: analysed as far as it decodes (a report and a warning, not a failure)
+    assert [e["path"] for e in errors["failures"]] == [str(clips / n) for n in names if n not in ("good.mp4", partial)]
+    assert all(e["error"] == "VideoOpenError" and e["reason"] for e in errors["failures"])
+    assert [(w["path"], w["kind"]) for w in errors["warnings"]] == [(str(clips / partial), "partial")]
+    folder = out / errors["warnings"][0]["folder"]
     assert (out / "good" / "report.json").is_file()
-    assert json.loads((out / "truncated-2" / "report.json").read_text())["status"]["state"] == "partial"
-    assert sorted(p.name for p in out.iterdir()) == ["errors.json", "good", "index.html", "truncated-2"], "no half-written report folders"
+    assert json.loads((folder / "report.json").read_text())["status"]["state"] == "partial"
+    assert sorted(p.name for p in out.iterdir()) == sorted(["catalog", "errors.json", "good", "index.html", "manifest.jsonl", folder.name]), \
+        "no half-written report folders"
     index = (out / "index.html").read_text()
-    assert "good/report.html" in index and "truncated-2/report.html" in index and "zero.avi" in index
+    assert "good/report.html" in index and f"{folder.name}/report.html" in index and "zero.avi" in index
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("vidtools: error:") == len(names) - 1  # 6 clips + summary line
     rc = cli.main(["analyze", str(clips / "good.mp4"), "-o", str(out), "--no-shots"])
-    assert rc == 0 and json.loads((out / "errors.json").read_text()) == []
+    assert rc == 0 and json.loads((out / "errors.json").read_text())["failures"] == []
     err = capsys.readouterr().err
     assert "good.mp4: 20 frames; personnel max 1/frame, distinct 1-1 (est. 1)" in err, err
     assert "frame/s" in err, "progress shows frames on stderr unless --quiet"
@@ -107,7 +110,7 @@ def test_failure_midway_leaves_old_report_intact(clips, tmp_path, monkeypatch):
     def boom(n, img):
         raise RuntimeError("model crashed")
 
-    monkeypatch.setattr("vidtools.batch.load_detector", lambda config: FakeDetector(boom))
+    monkeypatch.setattr("vidtools.batch.driver.load_detector", lambda config: FakeDetector(boom))
     res = vidtools.analyze_many([clips / "good.mp4"], out, quiet=True, shots=False)
     assert not res.ok and "internal error" in res.failures[0].reason and "model crashed" in res.failures[0].reason
     assert (out / "good" / "report.json").read_text() == before
@@ -166,7 +169,7 @@ def test_special_files_are_refused_at_once(tmp_path, capsys):
 def test_strict_turns_a_partial_clip_into_a_failure(clips, tmp_path, monkeypatch, capsys):
     """Without --strict a cut-short clip is a warning and exit 0; with it, an error line and exit 1,
     for analyze, shots and frames alike (the output is written either way)."""
-    monkeypatch.setattr("vidtools.batch.load_detector", lambda config: FakeDetector(one_person))
+    monkeypatch.setattr("vidtools.batch.driver.load_detector", lambda config: FakeDetector(one_person))
     cut, good = str(clips / "truncated.avi"), str(clips / "good.mp4")
     runs = {
         "analyze": ["analyze", cut, good, "-o", str(tmp_path / "a"), "--no-shots", "-q"],
@@ -179,7 +182,7 @@ def test_strict_turns_a_partial_clip_into_a_failure(clips, tmp_path, monkeypatch
         assert "vidtools: warning: " + cut + ": partial: " in err and "vidtools: error:" not in err, (name, err)
         assert cli.main([*argv, "--strict"]) == 1, name
         err = capsys.readouterr().err
-        assert "vidtools: error: " + cut + ": partial: " in err and "(--strict: counted as failed)" in err, (name, err)
+        assert "vidtools: error: " + cut + ": partial: " in err and "(--strict" in err, (name, err)
         assert "vidtools: warning:" not in err and "good.mp4: partial" not in err, (name, err)
     assert json.loads((tmp_path / "s" / "truncated" / "shots.json").read_text())["status"]["state"] == "partial"
     assert (tmp_path / "a" / "truncated" / "report.json").is_file() and (tmp_path / "f" / "index.csv").is_file()

@@ -8,8 +8,9 @@
   which is a client of the public API; ``__version__`` lives in ``_version.py``.
 * The CLI is thin: it parses, builds the config and calls the API; it never reaches into the
   stages (pipeline, detector, tracker, counting, shots, report internals).
-* DataFrames only at the edges: pandas is imported by the report writer (CSV), lazily by
-  ``types.py`` (the table properties of a report) and nowhere else.
+* DataFrames only at the edges: pandas is imported by the report writer (CSV), the batch
+  catalog (Parquet rows, ``open_catalog``), lazily by ``types.py`` (the table properties of a
+  report) and nowhere else.
 * Imports flow one way: the import graph of the package (lazy imports included) has no cycle.
 * No module-level mutable state: a module-level list / dict / set is never changed by its module;
   no ``global`` statements. Only the CLI configures logging. No ``assert`` for validation.
@@ -41,7 +42,8 @@ TORCH_ONLY = {"vidtools/device/letterbox.py", "vidtools/device/nms.py"}
 LAZY_SETTINGS = {"vidtools/weights.py": ("ultralytics.utils", "ultralytics.utils.downloads")}
 """Modules that may read ultralytics' settings (and use its downloader), inside a function only,
 from these modules only."""
-PANDAS = {"vidtools/report/writer.py": "top", "vidtools/types.py": "lazy"}
+PANDAS = {"vidtools/report/writer.py": "top", "vidtools/types.py": "lazy",
+          "vidtools/batch/reportview.py": "top", "vidtools/batch/catalog.py": "top"}
 """Where pandas may be imported ("lazy": inside functions or under TYPE_CHECKING only)."""
 CLI_MAY_NOT_IMPORT = ("vidtools.pipeline", "vidtools.detect", "vidtools.track", "vidtools.track_ultralytics",
                       "vidtools.count", "vidtools.strikes", "vidtools.shots", "vidtools.frames", "vidtools.media",

@@ -36,13 +36,13 @@ def test_slow_clip_fails_with_a_clear_line_and_the_next_clip_is_analysed(clip, t
         calls.append(config.clip_timeout)
         return FakeDetector(slow)
 
-    monkeypatch.setattr("vidtools.batch.load_detector", load)
+    monkeypatch.setattr("vidtools.batch.driver.load_detector", load)
     other = encode_clip(tmp_path / "short.mkv", numbered_frames(3), fps=10)
     rc = cli.main(["analyze", str(clip), str(other), "-o", str(tmp_path / "out"), "--clip-timeout", "0.5",
                    "--no-shots", "--batch", "1", "-q"])
     err = capsys.readouterr().err
     assert rc == 1 and calls == [0.5]
-    errors = json.loads((tmp_path / "out" / "errors.json").read_text())
+    errors = json.loads((tmp_path / "out" / "errors.json").read_text())["failures"]
     assert [e["path"] for e in errors] == [str(clip)] and errors[0]["error"] == "ClipTimeoutError"
     assert f"vidtools: error: {clip}: stopped after 0.5 s, the per-clip time budget (--clip-timeout)" in err
     assert (tmp_path / "out" / "short" / "report.json").is_file()

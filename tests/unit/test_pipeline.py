@@ -151,13 +151,13 @@ def test_heap_guard_trims_only_past_its_slack(monkeypatch):
     assert calls == [0] and g.trims == 1
 
 
-def test_skip_existing_keeps_complete_reports_of_the_same_file_and_parameters(clip, tmp_path):
+def test_resume_keeps_complete_reports_of_the_same_file_and_parameters(clip, tmp_path):
     det = FakeDetector(rule)
     first = vidtools.analyze_many([clip], tmp_path / "o", detector=det, shots=False, quiet=True, html=False)
     report = tmp_path / "o" / "clip" / "report.json"
     stamp = report.stat().st_mtime_ns
-    again = vidtools.analyze_many([clip], tmp_path / "o", detector=det, shots=False, quiet=True, html=False, skip_existing=True)
-    assert again.skipped == [str(clip)] and report.stat().st_mtime_ns == stamp and first.ok and again.ok
+    again = vidtools.analyze_many([clip], tmp_path / "o", detector=det, shots=False, quiet=True, html=False, resume=True)
+    assert again.skipped == (str(clip),) and report.stat().st_mtime_ns == stamp and first.ok and again.ok
     changed = vidtools.analyze_many([clip], tmp_path / "o", detector=det, shots=False, quiet=True, html=False,
-                                    skip_existing=True, every=2)
-    assert changed.skipped == [] and report.stat().st_mtime_ns != stamp
+                                    resume=True, every=2)
+    assert changed.skipped == () and report.stat().st_mtime_ns != stamp

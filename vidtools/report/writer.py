@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from vidtools.errors import ReportError
-from vidtools.io import atomic_write_text, default_mode
+from vidtools.io import atomic_write_text, default_mode, is_temporary
 from vidtools.report.schema import from_json_dict, to_json
 from vidtools.types import ClipReport, Detections, FrameCounts, tracks_from_frame
 
@@ -93,6 +93,9 @@ def load_report(clip_dir: str | os.PathLike[str]) -> ClipReport:
     d = Path(clip_dir)
     if d.is_file() and d.name == "report.json":
         d = d.parent
+    if is_temporary(d.resolve().name):
+        raise ReportError(f"{d}: a temporary folder left by an interrupted run, not a report; "
+                          "the next 'vidtools analyze' into this folder removes it")
     missing = [f for f in FILES if not (d / f).is_file()]
     if missing:
         raise ReportError(f"{d}: not a complete vidtools report folder (missing {', '.join(missing)}); run 'vidtools analyze' again")
