@@ -40,7 +40,7 @@ from vidtools.errors import (  # noqa: E402
 from vidtools.frames import export_frames, iter_frames  # noqa: E402
 from vidtools.media import grab_frames  # noqa: E402
 from vidtools.probe import probe  # noqa: E402
-from vidtools.report.html import write_clip_html, write_index_html  # noqa: E402
+from vidtools.report.html import IndexEntry, write_clip_html, write_index_html  # noqa: E402
 from vidtools.report.schema import to_json as report_json  # noqa: E402
 from vidtools.report.writer import load_report  # noqa: E402
 from vidtools.shots import detect_shots, export_shot_frames  # noqa: E402
@@ -60,6 +60,7 @@ __all__ = [
     "ClaimsError",
     "ClipReport",
     "ClipStatus",
+    "IndexEntry",
     "Detections",
     "Frame",
     "ModelLoadError",

@@ -30,7 +30,7 @@ from tests.integration.test_reports_browser import Chromium, find_browser
 from vidtools.claims import claims_to_json
 from vidtools.errors import TaxonomyError
 from vidtools.ffmpeg import ffmpeg_exe
-from vidtools.report.html import write_clip_html, write_index_html
+from vidtools.report.html import IndexEntry, write_clip_html, write_index_html
 from vidtools.taxonomy import load_taxonomy
 
 pytestmark = [pytest.mark.browser, pytest.mark.videos]
@@ -146,8 +146,8 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory, videos_dir: Path) -> P
     claims = vidtools.load_claims(d / "claims.json")
     folder = next(p for p in out.iterdir() if p.is_dir())
     write_clip_html(report, folder, video_path=clip, checks=vidtools.compare([report], claims))
-    write_index_html(out, [{"name": folder.name, "report": report, "error": None, "clip": str(clip)},
-                           {"name": "broken", "report": None, "error": ERROR_PAYLOAD, "clip": f"{FILE_PAYLOAD}2.mp4"}])
+    write_index_html(out, [IndexEntry(folder.name, clip=str(clip), report=report),
+                           IndexEntry("broken", clip=f"{FILE_PAYLOAD}2.mp4", error=ERROR_PAYLOAD)])
     return out
 
 

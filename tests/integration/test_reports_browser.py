@@ -259,7 +259,7 @@ def browser(browser_exe: str, tmp_path_factory: pytest.TempPathFactory):
 def run_dir(tmp_path_factory: pytest.TempPathFactory, videos_dir: Path, detector: Any) -> Path:
     """A real two-clip run (short segments) plus a failed clip, with report.html pages and index.html."""
     import vidtools
-    from vidtools.report.html import write_clip_html, write_index_html
+    from vidtools.report.html import IndexEntry, write_clip_html, write_index_html
 
     out = tmp_path_factory.mktemp("browser-run")
     # shot and strike detection land separately; use them once both modules exist
@@ -272,8 +272,8 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory, videos_dir: Path, detector
         report = vidtools.analyze(path, out, detector=detector, quiet=True, shots=shots, **opts)
         write_clip_html(report, out / path.stem, blur_people=path.stem == "opencv_vtest",
                         checks=vidtools.compare([report], claims))
-        entries.append({"name": path.stem, "report": report, "error": None, "clip": str(path)})
-    entries.append({"name": "broken", "report": None, "error": "broken.mp4: not a readable video (corrupt)", "clip": "broken.mp4"})
+        entries.append(IndexEntry(path.stem, clip=str(path), report=report))
+    entries.append(IndexEntry("broken", clip="broken.mp4", error="broken.mp4: not a readable video (corrupt)"))
     write_index_html(out, entries)
     return out
 

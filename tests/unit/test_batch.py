@@ -245,7 +245,7 @@ def test_errors_json_is_written_when_index_rendering_fails(clips, tmp_path, monk
     from vidtools.report import html
 
     def broken(out_dir, entries, **kw):
-        if any(e.get("name") == "b" and not e.get("error") for e in entries):
+        if any(e.name == "b" and not e.error for e in entries):
             raise RuntimeError("a hostile report")
         return "<html></html>"
 

@@ -17,7 +17,7 @@ import pytest
 from tests.fakes import encode_clip
 from vidtools.annotate import blur_regions, render_frame, write_annotated, write_contact_sheet
 from vidtools.media import grab_frames
-from vidtools.report.html import claims_rows, timeline_svg, write_clip_html, write_index_html
+from vidtools.report.html import IndexEntry, claims_rows, timeline_svg, write_clip_html, write_index_html
 from vidtools.report.schema import from_json_dict
 from vidtools.types import ClipReport, Detections, FrameCounts, tracks_from_frame
 
@@ -222,7 +222,7 @@ def test_text_is_escaped(clip: Path, tmp_path: Path) -> None:
     assert "<b>tanks</b>" not in html and "&lt;b&gt;tanks&lt;/b&gt;" in html
     assert "<i>" not in html.split('id="claims"')[1].split("</section>")[0]
     assert "a &amp; b" in html
-    idx = write_index_html(tmp_path, [{"name": "x" + evil, "report": None, "error": evil, "clip": "c.mp4"}]).read_text()
+    idx = write_index_html(tmp_path, [IndexEntry("x" + evil, clip="c.mp4", error=evil)]).read_text()
     assert evil not in idx
 
 
@@ -309,8 +309,8 @@ def test_unreadable_video_gives_a_page_without_images(clip: Path, tmp_path: Path
 def test_index_page(clip: Path, tmp_path: Path) -> None:
     r = fake_report(clip)
     write_clip_html(r, tmp_path / "one")
-    entries = [{"name": "one", "report": r, "error": None, "clip": str(clip)},
-               {"name": "two", "report": None, "error": "two.mp4: not a video", "clip": "two.mp4"}]
+    entries = [IndexEntry("one", clip=str(clip), report=r),
+               IndexEntry("two", clip="two.mp4", error="two.mp4: not a video")]
     html = write_index_html(tmp_path, entries, blur_people=True).read_text()
     assert 'href="one/report.html"' in html and "two.mp4: not a video" in html
     assert len(_images(html)) == 1
@@ -359,5 +359,5 @@ def test_index_reads_reports_from_their_folders(clip: Path, tmp_path: Path) -> N
 
     r = fake_report(clip)
     write_clip_report(r, tmp_path / "one")
-    html = write_index_html(tmp_path, [{"name": "one", "report": None, "error": None, "clip": str(clip)}]).read_text()
+    html = write_index_html(tmp_path, [IndexEntry("one", clip=str(clip))]).read_text()
     assert 'href="one/report.json"' in html and len(_images(html)) == 1 and "1 analysed, 0 failed" in html

@@ -124,10 +124,10 @@ def write_index(out: Path, jobs: Sequence[ClipJob], failures: Sequence[ClipFailu
     Returns:
         Warnings for clips the index could not show.
     """
-    from vidtools.report.html import render_index_html, write_index_html
+    from vidtools.report.html import IndexEntry, render_index_html, write_index_html
 
     failed = {f.folder: f.reason for f in failures}
-    entries = [{"name": j.folder, "report": None, "error": failed.get(j.folder), "clip": j.path} for j in jobs]
+    entries = [IndexEntry(j.folder, j.path, failed.get(j.folder)) for j in jobs]
     try:
         write_index_html(out, entries, blur_people=blur_people)
         return []
@@ -142,6 +142,6 @@ def write_index(out: Path, jobs: Sequence[ClipJob], failures: Sequence[ClipFailu
         except Exception as e:  # noqa: BLE001 - one clip never costs the whole index
             reason = f"index.html cannot show this report ({e.__class__.__name__})"
             warnings.append(ClipWarning(job.path, "index", reason, job.folder))
-            safe.append({"name": job.folder, "report": None, "error": reason, "clip": ""})
+            safe.append(IndexEntry(job.folder, "", reason))
     write_index_html(out, safe, blur_people=blur_people)
     return warnings

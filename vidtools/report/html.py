@@ -23,6 +23,7 @@ import logging
 import math
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -288,16 +289,33 @@ def _thumbnail(report: ClipReport, clip: Any, blur_people: bool) -> str | None:
     return got.get("thumb")
 
 
-def render_index_html(out_dir: str | os.PathLike[str], entries: Sequence[Mapping[str, Any]], *, blur_people: bool = False) -> str:
+@dataclass(frozen=True)
+class IndexEntry:
+    """One row of the multi-clip index.
+
+    Attributes:
+        name: The clip's folder name under the output folder.
+        clip: The video's path (for the thumbnail; "" to use the path in the report).
+        error: One line saying why the clip has no report, or None.
+        report: The clip's report, or None: then it is read from ``out_dir/name`` when that folder
+            holds one and there is no error.
+    """
+
+    name: str
+    clip: str | os.PathLike[str] = ""
+    error: str | None = None
+    report: ClipReport | None = None
+
+
+def render_index_html(out_dir: str | os.PathLike[str], entries: Sequence[IndexEntry], *, blur_people: bool = False) -> str:
     """The multi-clip index page as HTML text (see :func:`write_index_html`)."""
     from vidtools.report.writer import load_report
 
     out = Path(out_dir)
     rows = []
     for e in entries:
-        name = str(e.get("name") or Path(str(e.get("clip") or "clip")).stem)
-        report: ClipReport | None = e.get("report")
-        error = e.get("error")
+        name = e.name or Path(str(e.clip or "clip")).stem
+        report, error = e.report, e.error
         if report is None and not error and (out / name / "report.json").is_file():
             try:
                 report = load_report(out / name)
@@ -306,8 +324,8 @@ def render_index_html(out_dir: str | os.PathLike[str], entries: Sequence[Mapping
         # the folder name percent-encoded from its bytes: '#', '?', '%' and any byte stay part of the path
         href = next((f"{quote(os.fsencode(name))}/{f}" for f in (REPORT_NAME, "report.json") if (out / name / f).is_file()),
                     None)
-        thumb = _thumbnail(report, e.get("clip"), blur_people) if report is not None else None
-        rows.append(view.index_row(name, str(e.get("clip") or ""), error, href, report, thumb))
+        thumb = _thumbnail(report, e.clip or None, blur_people) if report is not None else None
+        rows.append(view.index_row(name, str(e.clip or ""), error, href, report, thumb))
     n_failed = sum(1 for r in rows if r.error)
     return _env().get_template("index.html.j2").render(
         title=f"vidtools: {plural(len(rows), 'clip')}",
@@ -323,7 +341,7 @@ def render_index_html(out_dir: str | os.PathLike[str], entries: Sequence[Mapping
 
 def write_index_html(
     out_dir: str | os.PathLike[str],
-    entries: Sequence[Mapping[str, Any]],
+    entries: Sequence[IndexEntry],
     *,
     blur_people: bool = False,
 ) -> Path:
@@ -331,10 +349,7 @@ def write_index_html(
 
     Args:
         out_dir: The run's output folder (holding one folder per clip).
-        entries: One dict per clip, in the order to show: ``name`` (the clip's folder name),
-            ``report`` (:class:`ClipReport`, or None: then it is read from ``out_dir/name`` when
-            that folder holds a report and there is no error), ``error`` (one line, or None) and
-            ``clip`` (the video's path, for the thumbnail; default: the path in the report).
+        entries: One :class:`IndexEntry` per clip, in the order to show.
         blur_people: Blur persons in the thumbnails.
 
     Returns:
