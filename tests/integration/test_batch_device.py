@@ -23,7 +23,7 @@ def test_device_path_batch_equals_clips_alone(videos_dir, tmp_path):
     broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200)
     out = tmp_path / "out"
     res = vidtools.analyze_many([good[0], broken, good[1], good[2]], out, detector=det, **opts)
-    assert [(f.folder, f.error) for f in res.failures] == [("broken", "VideoOpenError")]
+    assert [(f.folder, f.error) for f in res.failures] == [("broken", "VideoOpenError")], [f.reason for f in res.failures]
     assert sorted(p for p, _ in res.reports) == sorted(str(p) for p in good)
     cfg = AnalysisConfig(**opts)
     boxes = 0

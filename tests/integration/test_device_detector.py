@@ -7,6 +7,8 @@ path (what a static TensorRT engine takes) runs on the shared INT8 OpenVINO mode
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -101,3 +103,35 @@ def test_fixed_size_export_path_equals_ultralytics(detector, model_path, videos_
         assert list(m.class_name) == list(r.class_name)
     info = dev.info()
     assert info["format"] == "openvino" and info["pipeline"] == "device" and info["sha256"]
+
+
+def test_two_threads_with_different_canvases_get_their_own_boxes():
+    """Two producers' batches of different canvas shapes run at once (parallelism 2): each call
+    gives the boxes it gives alone. Ultralytics' Detect head caches anchors per input shape, so
+    without one forward pass at a time a 4:3 and a 16:9 batch mixed them (size-mismatch error)."""
+    det = TorchDetector("yolo11n.yaml", conf=0.05, device="cpu", imgsz=320)
+    assert det.parallelism == 2
+    rng = np.random.default_rng(0)
+    batches = {"4:3": [rng.integers(0, 255, (240, 320, 3), np.uint8) for _ in range(2)],
+               "16:9": [rng.integers(0, 255, (180, 320, 3), np.uint8) for _ in range(2)]}
+    alone = {k: [d.xyxy.copy() for d in det.detect(v)] for k, v in batches.items()}
+    assert len({det.stage(v)[0].box.canvas for v in batches.values()}) == 2, "two canvases"
+    problems: list[str] = []
+
+    def run(key: str) -> None:
+        for _ in range(60):
+            try:
+                got = det.detect(batches[key])
+            except Exception as e:  # noqa: BLE001 - collected and reported by the test
+                problems.append(repr(e)[:200])
+                continue
+            if [g.shape for g in (d.xyxy for d in got)] != [a.shape for a in alone[key]] or \
+                    any(np.abs(d.xyxy - a).max(initial=0) > 1e-3 for d, a in zip(got, alone[key])):
+                problems.append(f"{key}: other boxes than alone")
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in batches]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == []

@@ -244,6 +244,10 @@ class TorchDetector:
         # TensorRT and the other backends reuse their input/output buffers: one call at a time
         self.parallelism = 2 if b.format == "pt" else 1
         self._slots = threading.BoundedSemaphore(self.parallelism)
+        # ...but the forward pass itself is one at a time: ultralytics' Detect head caches its
+        # anchors for the last input shape, so two canvases at once would mix them (a clip
+        # failed with a size-mismatch RuntimeError when 4:3 and 16:9 clips shared the batcher)
+        self._forward = threading.Lock()
         self._info: dict[str, Any] | None = None
         with torch.inference_mode():
             b.warmup(imgsz=(1, 3, *self.input_size))
@@ -301,8 +305,10 @@ class TorchDetector:
             for idx in groups.values():
                 boxes = [staged[i].box for i in idx]
                 x = letterbox_batch([staged[i].image for i in idx], boxes, self.half)
+                with self._forward:
+                    raw = self._backend(x)
                 rows, image = batched_nms(
-                    self._backend(x), conf=self.conf, iou=self.iou, max_det=self.max_det, end2end=self.end2end
+                    raw, conf=self.conf, iou=self.iou, max_det=self.max_det, end2end=self.end2end
                 )
                 xyxy = to_source(rows, image, boxes)
                 where = torch.tensor(idx, device=image.device)[image].float()
