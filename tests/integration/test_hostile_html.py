@@ -26,7 +26,7 @@ import yaml
 
 import vidtools
 from tests.fakes import FakeDetector
-from tests.integration.test_reports_browser import Chromium, find_browser
+from tests.integration.test_reports_browser import Chromium
 from vidtools.claims import claims_to_json
 from vidtools.errors import TaxonomyError
 from vidtools.ffmpeg import ffmpeg_exe
@@ -53,14 +53,8 @@ ERROR_PAYLOAD = "broken.mp4: <script>console.error('pwned-error')</script>"
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory):
-    exe = find_browser()
-    if exe is None:
-        msg = "chromium is not installed (apt-get install chromium; .ci/run installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(msg + "; CI must run the browser tests, not skip them")
-        pytest.skip(msg)
-    b = Chromium(exe, tmp_path_factory.mktemp("chromium-hostile"))
+def browser(browser_exe: str, tmp_path_factory: pytest.TempPathFactory):
+    b = Chromium(browser_exe, tmp_path_factory.mktemp("chromium-hostile"))
     try:
         yield b
     finally:

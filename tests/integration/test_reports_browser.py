@@ -48,17 +48,6 @@ def find_browser() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser_exe() -> str:
-    exe = find_browser()
-    if exe is None:
-        msg = "chromium is not installed (apt-get install chromium; .ci/run installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(msg + "; CI must run the browser tests, not skip them")
-        pytest.skip(msg)
-    return exe
-
-
 class Chromium:
     """Headless chromium driven over ``--remote-debugging-pipe`` (fd 3: commands in, fd 4: out)."""
 
