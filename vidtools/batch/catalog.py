@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
-from vidtools.batch.reportview import TABLES, catalog_tables
+from vidtools.batch.reportview import TABLES, Catalog, catalog_tables
 from vidtools.errors import ReportError, UsageError
 from vidtools.io import atomic_write_bytes, is_temporary
 from vidtools.types import ClipReport
@@ -72,25 +71,6 @@ def table_files(out: str | os.PathLike[str], table: str) -> list[Path]:
     if not d.is_dir():
         return []
     return sorted(p for p in d.iterdir() if p.suffix == ".parquet" and not is_temporary(p.name) and p.is_file())
-
-
-@dataclass(frozen=True, eq=False)
-class Catalog:
-    """Every catalog table as one DataFrame over all clips (see
-    :class:`vidtools.batch.reportview.CatalogTables` for the columns).
-
-    Attributes:
-        clips, frames, detections, tracks, shots, strikes, summaries: The tables; columns that
-            only some clips have (a class only one model knows) are empty for the others.
-    """
-
-    clips: pd.DataFrame
-    frames: pd.DataFrame
-    detections: pd.DataFrame
-    tracks: pd.DataFrame
-    shots: pd.DataFrame
-    strikes: pd.DataFrame
-    summaries: pd.DataFrame
 
 
 def _read_table(files: list[Path]) -> pd.DataFrame:

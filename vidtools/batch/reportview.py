@@ -54,8 +54,11 @@ def report_facts(report: ClipReport) -> ReportFacts:
 
 
 @dataclass(frozen=True, eq=False)
-class CatalogTables:
-    """One clip's rows of every catalog table; each has a ``clip_id`` column first.
+class Catalog:
+    """Every catalog table: one clip's rows (as :func:`catalog_tables` makes them for writing) or
+    all clips' rows (as :func:`vidtools.open_catalog` reads them back). Each table has a
+    ``clip_id`` column first; read back, columns that only some clips have (a class only one
+    model knows) are empty for the others.
 
     Attributes:
         clips: One row: the file (path, sha256, container, size, frame rate, duration), status,
@@ -201,7 +204,7 @@ def _clip_row(report: ClipReport, clip_id: str) -> pd.DataFrame:
     return pd.DataFrame([row]).astype({"n_shots": "int64", "n_strikes": "int64"})
 
 
-def catalog_tables(report: ClipReport, clip_id: str) -> CatalogTables:
+def catalog_tables(report: ClipReport, clip_id: str) -> Catalog:
     """Every catalog table's rows for one clip.
 
     Args:
@@ -209,9 +212,9 @@ def catalog_tables(report: ClipReport, clip_id: str) -> CatalogTables:
         clip_id: Its id in the catalog (its report folder name under ``OUT``).
 
     Returns:
-        :class:`CatalogTables`.
+        :class:`Catalog` of this clip's rows.
     """
-    return CatalogTables(
+    return Catalog(
         clips=_clip_row(report, clip_id),
         frames=_with_id(report.frames, clip_id),
         detections=_with_id(report.detections, clip_id),
