@@ -35,13 +35,15 @@ def pair(a_xyxy: np.ndarray, a_cls: np.ndarray, b_xyxy: np.ndarray, b_cls: np.nd
     Returns:
         ``(ia, ib, diff)``: paired indices into a and b and their largest coordinate difference (px).
     """
-    from scipy.optimize import linear_sum_assignment
+    import lap
 
     if not len(a_xyxy) or not len(b_xyxy):
         return np.zeros(0, int), np.zeros(0, int), np.zeros(0)
     cost = np.abs(a_xyxy[:, None, :] - b_xyxy[None, :, :]).max(-1).astype(np.float64)
     cost[a_cls[:, None] != b_cls[None, :]] = 1e9
-    ia, ib = linear_sum_assignment(cost)
+    _, col_of_row, _ = lap.lapjv(cost, extend_cost=True)
+    ia = np.flatnonzero(col_of_row >= 0)
+    ib = col_of_row[ia]
     ok = cost[ia, ib] < 1e9
     return ia[ok], ib[ok], cost[ia[ok], ib[ok]]
 

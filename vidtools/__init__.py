@@ -10,6 +10,7 @@ Public API (the CLI is a thin layer over these)::
     vidtools.report_json(report)                                         # the report.json text
     vidtools.load_report("out/clip")
     vidtools.analyze_many(["a.mp4", "b.mp4"], "out", resume=True)   # executor="ray" for a cluster
+    detector = vidtools.load_detector(model="visdrone")   # reuse: analyze(..., detector=detector)
     vidtools.open_catalog("out")        # every clip's tables: DuckDB views or DataFrames
 """
 
@@ -23,7 +24,7 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_VERBOSE", "False")
 
 from vidtools._version import __version__  # noqa: E402
-from vidtools.api import analyze, analyze_many  # noqa: E402
+from vidtools.api import analyze, analyze_many, load_detector  # noqa: E402
 from vidtools.batch import open_catalog  # noqa: E402
 from vidtools.claims import compare, extract_claims, load_claims, save_claims  # noqa: E402
 from vidtools.config import AnalysisConfig  # noqa: E402
@@ -85,6 +86,7 @@ __all__ = [
     "grab_frames",
     "iter_frames",
     "load_claims",
+    "load_detector",
     "load_report",
     "load_taxonomy",
     "open_catalog",

@@ -10,7 +10,9 @@ from typing import Any, Literal
 from vidtools.batch import BatchResult, ClipFailure, analyze_batch, clip_dir_names, write_outputs
 from vidtools.config import AnalysisConfig
 from vidtools.detect import Detector
+from vidtools.heap import freeze_startup_objects
 from vidtools.pipeline import analyze_clip
+from vidtools.pipeline import load_detector as _load_detector
 from vidtools.types import ClipReport
 
 
@@ -90,6 +92,26 @@ def analyze_many(
     return analyze_batch(paths, out, _config(config, options), detector=detector, detector_factory=detector_factory,
                          executor=executor, ray_address=ray_address, workers=workers,
                          gpus_per_worker=gpus_per_worker, resume=resume, strict=strict, on_failure=on_failure)
+
+
+def load_detector(config: AnalysisConfig | None = None, *, freeze_heap: bool = False, **options: Any) -> Detector:
+    """Load the detector a config describes, to reuse across :func:`analyze` calls
+    (``detector=``) or to give :func:`analyze_many` as ``detector_factory``.
+
+    Args:
+        config: A ready :class:`AnalysisConfig` (or give its fields as keyword ``options``:
+            ``model``, ``device``, ``imgsz``, ``batch``, ``names``, ``offline``, ...).
+        freeze_heap: After loading, exempt every object alive from the cyclic garbage collector
+            (see :func:`vidtools.heap.freeze_startup_objects`): only for a process that owns its
+            heap (the ``vidtools`` command does this), never in a notebook.
+
+    Returns:
+        The loaded detector.
+    """
+    detector = _load_detector(_config(config, options))
+    if freeze_heap:
+        freeze_startup_objects()
+    return detector
 
 
 def _config(config: AnalysisConfig | None, options: dict[str, Any]) -> AnalysisConfig:

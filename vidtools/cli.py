@@ -6,6 +6,8 @@ Exit codes: 0 success, 1 at least one clip (or input) failed, 2 usage error.
 from __future__ import annotations
 
 import argparse
+import functools
+import gc
 import json
 import logging
 import os
@@ -286,7 +288,11 @@ def _cmd_analyze(a: argparse.Namespace) -> int:
     if not clips:
         raise UsageError("analyze: give at least one CLIP")
     config = config_from_args(a)
-    result = vidtools.analyze_many(clips, a.out, config=config, resume=a.resume, strict=a.strict,
+    # in a process of its own, the frameworks' objects leave the garbage collector's view once the
+    # model is loaded (each full collection otherwise walks ~400 000 of them)
+    factory = functools.partial(vidtools.load_detector, config, freeze_heap=True) if a.own_process else None
+    result = vidtools.analyze_many(clips, a.out, config=config, detector_factory=factory,
+                                   resume=a.resume, strict=a.strict,
                                    executor="ray" if a.ray else "local",
                                    ray_address=None if a.ray in (None, "local") else a.ray,
                                    workers=a.workers, gpus_per_worker=a.gpus_per_worker,
@@ -436,8 +442,14 @@ def _hint_dash_files(argv: Sequence[str]) -> None:
                  f"(vidtools analyze -o OUT -- {arg}) or write ./{arg}")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``vidtools`` console script; returns the exit code."""
+def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
+    """Run one command; returns the exit code.
+
+    Args:
+        argv: The arguments (default: ``sys.argv[1:]``).
+        own_process: The process exits after this call (see :func:`run`); leave False when
+            calling from Python.
+    """
     parser = build_parser()
     try:
         a = parser.parse_args(argv)
@@ -445,6 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if e.code:
             _hint_dash_files(sys.argv[1:] if argv is None else argv)
         return int(e.code or 0)
+    a.own_process = own_process
     logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="vidtools: %(levelname)s: %(message)s",
                         handlers=[LineSafeHandler()])
     try:
@@ -460,5 +473,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The ``vidtools`` console script (and ``python -m vidtools.cli``): :func:`main` in a process
+    of its own, then exit with its code.
+
+    Before exiting, every object is exempted from the garbage collector (:func:`gc.freeze`): the
+    interpreter's collections at exit otherwise walk the frameworks' ~400 000 objects (measured:
+    2.1 s of exit after importing torch and torchvision, 0.5 s frozen). Reports are written and
+    closed by then; exit handlers still run.
+    """
+    code = main(own_process=True)
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

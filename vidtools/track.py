@@ -31,8 +31,8 @@ import math
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+import lap
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from vidtools.errors import UsageError
 from vidtools.geometry import grow, iou
@@ -138,11 +138,18 @@ def claim_first_hits(xyxy: np.ndarray, frame: np.ndarray, ids: np.ndarray, frame
         cand = order[lo:hi][ids[order[lo:hi]] < 0]
         if not len(cand):
             continue
-        m = iou(xyxy[new_rows], xyxy[cand])
-        for i, j in zip(*linear_sum_assignment(m, maximize=True)):
+        m = iou(xyxy[new_rows], xyxy[cand]).astype(np.float64)
+        for i, j in _max_total_pairs(m):
             if m[i, j] >= FIRST_HIT_MIN_IOU:
                 ids[cand[j]] = ids[new_rows[i]]
     return ids
+
+
+def _max_total_pairs(weight: np.ndarray) -> list[tuple[int, int]]:
+    """Rows paired with columns (each at most once) for the largest total weight: the Hungarian
+    assignment of an (n, m) matrix, by ``lap`` (the solver ultralytics' trackers use)."""
+    _, col_of_row, _ = lap.lapjv(-weight, extend_cost=True)
+    return [(i, int(j)) for i, j in enumerate(col_of_row) if j >= 0]
 
 
 def _run_sequence(tracker: Tracker, boxes: Detections, rows: np.ndarray, frames: np.ndarray,

@@ -265,6 +265,26 @@ def test_claim_first_hits_pairs_by_overlap() -> None:
     assert claim_first_hits(xyxy[3:], frame[3:], ids[3:], np.array([6])).tolist() == [7, 8]
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_first_hit_assignment_has_the_largest_total_overlap(seed: int) -> None:
+    """The pairing that gives first hits back (lap, rectangular matrices both ways) reaches the
+    largest total weight that any one-to-one pairing reaches (brute force)."""
+    import itertools
+
+    from vidtools.track import _max_total_pairs
+
+    rng = np.random.default_rng(seed)
+    n, m = (int(k) for k in rng.integers(1, 5, 2))
+    w = rng.random((n, m))
+    w[rng.random((n, m)) < 0.4] = 0.0
+    pairs = _max_total_pairs(w)
+    assert len({i for i, _ in pairs}) == len(pairs) == len({j for _, j in pairs}) == min(n, m)
+    best = max(sum(w[i, j] for i, j in zip(rows, cols))
+               for rows in itertools.permutations(range(n), min(n, m))
+               for cols in itertools.permutations(range(m), min(n, m)))
+    assert sum(w[i, j] for i, j in pairs) == pytest.approx(best)
+
+
 class CountingTracker:
     """A trivial tracker: a box's id is its x position in hundreds of px (+1); counts resets."""
 

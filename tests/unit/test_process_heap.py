@@ -1,0 +1,66 @@
+"""The ``vidtools`` command freezes the frameworks' objects out of the garbage collector's view
+once its model is loaded and before it exits; calls from Python (a notebook, the tests) never do."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import vidtools
+import vidtools.api
+from vidtools import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def unfrozen():
+    """Start with nothing frozen and leave nothing frozen."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+class _Loaded:
+    names = {0: "person"}
+
+
+def test_load_detector_freezes_only_when_asked(monkeypatch, unfrozen) -> None:
+    monkeypatch.setattr(vidtools.api, "_load_detector", lambda config: _Loaded())
+    assert isinstance(vidtools.load_detector(model="m.pt"), _Loaded)
+    assert gc.get_freeze_count() == 0
+    vidtools.load_detector(model="m.pt", freeze_heap=True)
+    assert gc.get_freeze_count() > 0
+
+
+def _captured_factory(monkeypatch, tmp_path, own_process: bool):
+    seen = {}
+
+    def fake_many(clips, out, **kw):
+        seen.update(kw)
+        return vidtools.batch.BatchResult(out=Path(out), reports=(), failures=(), warnings=(), skipped=(), retried=())
+
+    monkeypatch.setattr(vidtools, "analyze_many", fake_many)
+    assert cli.main(["analyze", str(tmp_path / "a.mp4"), "-o", str(tmp_path / "out"), "-q"], own_process=own_process) == 0
+    return seen["detector_factory"]
+
+
+def test_the_command_in_its_own_process_loads_through_a_freezing_factory(monkeypatch, tmp_path, unfrozen) -> None:
+    assert _captured_factory(monkeypatch, tmp_path, own_process=False) is None  # called from Python: no freezing
+    factory = _captured_factory(monkeypatch, tmp_path, own_process=True)
+    monkeypatch.setattr(vidtools.api, "_load_detector", lambda config: _Loaded())
+    assert isinstance(factory(), _Loaded) and gc.get_freeze_count() > 0
+
+
+def test_console_script_is_the_process_entry_point() -> None:
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["vidtools"] == "vidtools.cli:run"
+    ok = subprocess.run([sys.executable, "-m", "vidtools.cli", "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0 and vidtools.__version__ in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "vidtools.cli", "analyze"], capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2 and "CLIP" in bad.stderr
