@@ -55,6 +55,10 @@ class Tracker(Protocol):
 
     Attributes:
         name: Short name (``bytetrack``), used in the report's method line.
+
+    A tracker may also have ``idle_frames: int``: after that many updates in a row without boxes
+    it holds no tracks, so that further updates without boxes change nothing that later updates
+    depend on; the loop then skips them (see :func:`_run_sequence`). Without it every frame is fed.
     """
 
     name: str
@@ -154,12 +158,29 @@ def _max_total_pairs(weight: np.ndarray) -> list[tuple[int, int]]:
 
 def _run_sequence(tracker: Tracker, boxes: Detections, rows: np.ndarray, frames: np.ndarray,
                   times: np.ndarray) -> np.ndarray:
-    """Feed one shot's frames to a freshly reset tracker; the tracker's ids of ``rows``."""
+    """Feed one shot's frames to a freshly reset tracker; the tracker's ids of ``rows``.
+
+    With a tracker's ``idle_frames`` set, a frame without boxes is skipped once that many frames
+    without boxes have been fed in a row (the tracker is empty by then), and the frames after the
+    last box are not fed (they cannot change an id). The first frame is always fed, so a tracker
+    that treats its first update specially sees the same first update.
+    """
     tracker.reset()
     frame = boxes.frame_index[rows]  # type: ignore[index]
     ids = np.full(len(rows), -1, np.int64)
+    if not len(rows):
+        return ids
+    idle = getattr(tracker, "idle_frames", None)
+    last = int(frame[-1])
+    empty_run = 0
     for f, t in zip(frames.tolist(), times.tolist()):
         lo, hi = np.searchsorted(frame, f, "left"), np.searchsorted(frame, f, "right")
+        if hi == lo:
+            if idle is not None and (empty_run >= idle or f > last):
+                continue
+            empty_run += 1
+        else:
+            empty_run = 0
         ids[lo:hi] = tracker.update(boxes[rows[lo:hi]], t).track_id
     return ids
 

@@ -107,6 +107,11 @@ class UltralyticsTracker:
             raise UsageError(f"sample_fps must be > 0 and track_buffer_s >= 0, got {sample_fps!r}, {track_buffer_s!r}")
         self.name = kind
         self.track_buffer = buffer_frames(track_buffer_s, sample_fps)
+        self.idle_frames = 2 * self.track_buffer + 2
+        """Updates without boxes after which no track is left (see :class:`vidtools.track.Tracker`):
+        ultralytics 8.4 drops a lost track on the ``track_buffer + 2``-th update without it
+        (``tests/unit/test_track.py`` fails at ``+ 1``); twice the buffer leaves room for other
+        releases."""
         self.args = SimpleNamespace(
             tracker_type=kind, track_buffer=self.track_buffer, **dataclasses.asdict(settings),
             gmc_method="none", with_reid=False, model="auto",

@@ -361,3 +361,33 @@ def test_index_reads_reports_from_their_folders(clip: Path, tmp_path: Path) -> N
     write_clip_report(r, tmp_path / "one")
     html = write_index_html(tmp_path, [IndexEntry("one", clip=str(clip))]).read_text()
     assert 'href="one/report.json"' in html and len(_images(html)) == 1 and "1 analysed, 0 failed" in html
+
+
+def test_templates_are_compiled_once_into_a_bytecode_cache(tmp_path: Path, monkeypatch) -> None:
+    """The clip page's templates are compiled once and then read from Jinja2's bytecode cache; a
+    folder that cannot be used only costs the compilation."""
+    import jinja2
+
+    from vidtools.report import html
+
+    real = jinja2.FileSystemBytecodeCache
+    hits = []
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def load_bytecode(self, bucket) -> None:
+            super().load_bytecode(bucket)
+            hits.append(bucket.code is not None)
+
+    monkeypatch.setattr(jinja2, "FileSystemBytecodeCache", lambda: Counting(str(tmp_path)))
+    html._env().get_template("clip.html.j2")
+    assert hits and not any(hits) and any(tmp_path.iterdir())  # compiled, then cached
+    hits.clear()
+    html._env().get_template("clip.html.j2")
+    assert hits and all(hits)  # a new environment reads every template from the cache
+
+    def refuse() -> None:
+        raise RuntimeError("unsafe cache folder")
+
+    monkeypatch.setattr(jinja2, "FileSystemBytecodeCache", refuse)
+    env = html._env()
+    assert env.bytecode_cache is None and env.get_template("clip.html.j2") is not None

@@ -285,6 +285,60 @@ def test_first_hit_assignment_has_the_largest_total_overlap(seed: int) -> None:
     assert sum(w[i, j] for i, j in pairs) == pytest.approx(best)
 
 
+class _FeedsEveryFrame:
+    """The same tracker without ``idle_frames``: the loop feeds it every frame."""
+
+    def __init__(self, inner: UltralyticsTracker) -> None:
+        self.inner, self.name, self.fed = inner, inner.name, 0
+
+    def update(self, detections: Detections, t: float) -> Detections:
+        self.fed += 1
+        return self.inner.update(detections, t)
+
+    def reset(self) -> None:
+        self.inner.reset()
+
+
+@pytest.mark.parametrize("kind", ["bytetrack", "botsort"])
+@pytest.mark.parametrize("seed", range(6))
+def test_skipping_idle_frames_gives_the_ids_of_feeding_every_frame(kind: str, seed: int) -> None:
+    """Sparse groups (objects that come and go, gaps shorter and longer than the track buffer,
+    boxes only at the start or the end of the shot): the ids are those of feeding every frame,
+    with fewer updates."""
+    rng = np.random.default_rng(seed)
+    objects = []
+    for _ in range(int(rng.integers(1, 3))):
+        t0 = float(rng.uniform(0, 8))
+        gaps = tuple(sorted((a, a + float(rng.choice([0.3, 1.2, 3.0]))) for a in rng.uniform(t0, 10, 2)))
+        objects.append(Obj(float(rng.uniform(50, 900)), float(rng.uniform(50, 500)), float(rng.normal(0, 30)),
+                           float(rng.normal(0, 10)), t0=t0, t1=t0 + float(rng.uniform(0.2, 3)), gaps=gaps,
+                           conf=float(rng.uniform(0.3, 0.9))))
+    flicker = [(int(f), float(rng.uniform(0, 900)), float(rng.uniform(0, 500))) for f in rng.integers(0, 300, 3)]
+    # a still object that comes back after 0.4 s (same track) and after 2 s (a new track)
+    objects.append(Obj(300, 300, t0=1.0, t1=6.0, gaps=((2.0, 2.4), (3.0, 5.0)), cls="car"))
+    for every in (1, 3):
+        boxes, frames, _ = FakeDetector(objects, 300, flicker).run(every)
+        skipping = UltralyticsTracker(kind, sample_fps=SRC_FPS / every, track_buffer_s=0.5)
+        fed = _FeedsEveryFrame(UltralyticsTracker(kind, sample_fps=SRC_FPS / every, track_buffer_s=0.5))
+        a = track_detections(boxes, frames, skipping, sample_fps=SRC_FPS / every)
+        b = track_detections(boxes, frames, fed, sample_fps=SRC_FPS / every)
+        assert a.boxes.track_id.tolist() == b.boxes.track_id.tolist()
+        assert a.tracks == b.tracks
+
+
+def test_idle_frames_are_skipped(monkeypatch) -> None:
+    """Two boxes far apart in time: only the frames up to the idle limit after each box, and none
+    after the last box, reach the tracker."""
+    tracker = UltralyticsTracker("bytetrack", sample_fps=SRC_FPS, track_buffer_s=0.1)  # 3 frames: idle after 8
+    fed = []
+    real = tracker.update
+    monkeypatch.setattr(tracker, "update", lambda d, t: fed.append(round(t * SRC_FPS)) or real(d, t))
+    objects = [Obj(100, 100, t0=0.0, t1=0.0), Obj(500, 300, t0=2.0, t1=2.0)]
+    boxes, frames, _ = FakeDetector(objects, 100).run(1)
+    track_detections(boxes, frames, tracker, sample_fps=SRC_FPS)
+    assert tracker.idle_frames == 8 and fed == [0, *range(1, 9), 60]
+
+
 class CountingTracker:
     """A trivial tracker: a box's id is its x position in hundreds of px (+1); counts resets."""
 
