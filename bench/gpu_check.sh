@@ -17,7 +17,7 @@ LOG=${OUT:-/tmp}/gpu_check.log
 mkdir -p "$(dirname "$LOG")"
 CLIPS=${VIDTOOLS_GPU_CLIPS:-.gpu/clips}
 BENCH_ARGS=${VIDTOOLS_GPU_BENCH_ARGS:---batch 32 --at-once 8 --repeat 3}
-if ! "$PY" -c "import ultralytics, av, scenedetect, lap" 2>/dev/null && ls .gpu/whl/*.whl >/dev/null 2>&1; then
+if ! "$PY" -c "import ultralytics, av, scenedetect, lap, text_to_num" 2>/dev/null && ls .gpu/whl/*.whl >/dev/null 2>&1; then
   "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/vidtools-site .gpu/whl/*.whl || exit 1
   export PYTHONPATH=/tmp/vidtools-site:$PWD
 else
