@@ -64,7 +64,7 @@ def freeze_startup_objects() -> None:
     """Exempt every object alive now from the cyclic garbage collector (:func:`gc.freeze`).
 
     For a process that owns its heap and has just finished starting up (the ``vidtools`` command
-    once its model is loaded, and again before it exits). Importing torch, torchvision and
+    once its model is loaded; it freezes again before it exits). Importing torch, torchvision and
     ultralytics leaves ~400 000 long-lived objects; every full (generation-2) collection walks all
     of them (0.2-0.4 s each here, about 7 in a 10 s clip) and the interpreter's collections at exit
     took ~2 s more. Frozen objects are still freed by reference counting; only cycles among them
