@@ -374,20 +374,38 @@ def test_templates_are_compiled_once_into_a_bytecode_cache(tmp_path: Path, monke
     hits = []
 
     class Counting(real):  # type: ignore[misc, valid-type]
-        def load_bytecode(self, bucket) -> None:
-            super().load_bytecode(bucket)
-            hits.append(bucket.code is not None)
+        def __init__(self) -> None:
+            super().__init__(str(tmp_path))
 
-    monkeypatch.setattr(jinja2, "FileSystemBytecodeCache", lambda: Counting(str(tmp_path)))
+        def load_bytecode(self, bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            finally:
+                hits.append(bucket.code is not None)
+
+    monkeypatch.setattr(jinja2, "FileSystemBytecodeCache", Counting)
     html._env().get_template("clip.html.j2")
     assert hits and not any(hits) and any(tmp_path.iterdir())  # compiled, then cached
     hits.clear()
     html._env().get_template("clip.html.j2")
     assert hits and all(hits)  # a new environment reads every template from the cache
 
-    def refuse() -> None:
-        raise RuntimeError("unsafe cache folder")
+    # damaged cache files and a folder that cannot be written to only cost the compilation
+    from jinja2.bccache import bc_magic
 
-    monkeypatch.setattr(jinja2, "FileSystemBytecodeCache", refuse)
+    for f in tmp_path.iterdir():
+        f.write_bytes(bc_magic + b"\x80\x04truncated")  # right header, broken pickle
+    hits.clear()
+    assert html._env().get_template("clip.html.j2").render is not None and hits and not any(hits)
+    monkeypatch.setattr(real, "dump_bytecode", lambda self, bucket: (_ for _ in ()).throw(OSError(28, "No space left")))
+    for f in tmp_path.iterdir():
+        f.unlink()
+    assert html._env().get_template("clip.html.j2") is not None and not any(tmp_path.iterdir())
+
+    class Refusing(real):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            raise RuntimeError("unsafe cache folder")
+
+    monkeypatch.setattr(jinja2, "FileSystemBytecodeCache", Refusing)
     env = html._env()
     assert env.bytecode_cache is None and env.get_template("clip.html.j2") is not None

@@ -63,11 +63,25 @@ INDEX_THUMB_QUALITY = 72
 
 def _bytecode_cache() -> Any:
     """Jinja2's cache of compiled templates in the user's temporary folder (compiling the clip
-    page's templates took 120 ms of every run); None where that folder cannot be made safely."""
+    page's templates took 120 ms of every run), best effort: a cache file that cannot be read or
+    written only costs the compilation; None where that folder cannot be made safely."""
     import jinja2
 
+    class BestEffortCache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # noqa: BLE001 - a damaged cache file: compile instead
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:  # a full or read-only temporary folder
+                pass
+
     try:
-        return jinja2.FileSystemBytecodeCache()
+        return BestEffortCache()
     except (OSError, RuntimeError):
         return None
 
