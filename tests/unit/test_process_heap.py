@@ -4,6 +4,7 @@ once its model is loaded and before it exits; calls from Python (a notebook, the
 from __future__ import annotations
 
 import gc
+import os
 import subprocess
 import sys
 import tomllib
@@ -58,9 +59,38 @@ def test_the_command_in_its_own_process_loads_through_a_freezing_factory(monkeyp
 
 
 def test_console_script_is_the_process_entry_point() -> None:
+    """``vidtools.cli:run`` ends the process without the interpreter's teardown: exit codes and
+    everything written to the (piped, block-buffered) standard streams still arrive."""
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
     assert scripts["vidtools"] == "vidtools.cli:run"
     ok = subprocess.run([sys.executable, "-m", "vidtools.cli", "--version"], capture_output=True, text=True, cwd=ROOT)
     assert ok.returncode == 0 and vidtools.__version__ in ok.stdout
     bad = subprocess.run([sys.executable, "-m", "vidtools.cli", "analyze"], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2 and "CLIP" in bad.stderr
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}, "COLUMNS": "100"}
+    helped = subprocess.run([sys.executable, "-m", "vidtools.cli", "analyze", "--help"], capture_output=True, text=True,
+                            cwd=ROOT, env=env)
+    by_main = subprocess.run([sys.executable, "-c", "import sys; from vidtools.cli import main; sys.exit(main(['analyze', '--help']))"],
+                             capture_output=True, text=True, cwd=ROOT, env=env)
+    assert helped.returncode == by_main.returncode == 0
+    assert len(helped.stdout) > 3000 and helped.stdout == by_main.stdout
+
+
+@pytest.mark.parametrize("ray_loaded", [False, True])
+def test_run_skips_the_teardown_unless_ray_is_loaded(monkeypatch, ray_loaded: bool) -> None:
+    ended = []
+    monkeypatch.setattr(cli, "main", lambda own_process: 3 if own_process else 0)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: ended.append("freeze"))
+    monkeypatch.setattr(cli.os, "_exit", lambda code: ended.append(("_exit", code)))
+    monkeypatch.setattr(cli.logging, "shutdown", lambda: ended.append("logging"))
+    if ray_loaded:
+        monkeypatch.setitem(sys.modules, "ray", sys.modules.get("ray") or object())
+    else:
+        monkeypatch.delitem(sys.modules, "ray", raising=False)
+    if ray_loaded:
+        with pytest.raises(SystemExit) as e:
+            cli.run()
+        assert e.value.code == 3 and ended == ["freeze"]
+    else:
+        cli.run()
+        assert ended == ["freeze", "logging", ("_exit", 3)]
