@@ -1,5 +1,6 @@
 """The ``vidtools`` command freezes the frameworks' objects out of the garbage collector's view
-once its model is loaded and before it exits; calls from Python (a notebook, the tests) never do."""
+once its model is loaded and before it exits, then skips the interpreter's teardown; calls from
+Python (a notebook, the tests) never do either."""
 
 from __future__ import annotations
 

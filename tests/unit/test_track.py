@@ -285,11 +285,14 @@ def test_first_hit_assignment_has_the_largest_total_overlap(seed: int) -> None:
     assert sum(w[i, j] for i, j in pairs) == pytest.approx(best)
 
 
-class _FeedsEveryFrame:
-    """The same tracker without ``idle_frames``: the loop feeds it every frame."""
+class _Counted:
+    """A tracker that counts its updates; with ``idle=False`` it hides ``idle_frames``, so the loop
+    feeds it every frame."""
 
-    def __init__(self, inner: UltralyticsTracker) -> None:
+    def __init__(self, inner: UltralyticsTracker, idle: bool) -> None:
         self.inner, self.name, self.fed = inner, inner.name, 0
+        if idle:
+            self.idle_frames = inner.idle_frames
 
     def update(self, detections: Detections, t: float) -> Detections:
         self.fed += 1
@@ -318,12 +321,13 @@ def test_skipping_idle_frames_gives_the_ids_of_feeding_every_frame(kind: str, se
     objects.append(Obj(300, 300, t0=1.0, t1=6.0, gaps=((2.0, 2.4), (3.0, 5.0)), cls="car"))
     for every in (1, 3):
         boxes, frames, _ = FakeDetector(objects, 300, flicker).run(every)
-        skipping = UltralyticsTracker(kind, sample_fps=SRC_FPS / every, track_buffer_s=0.5)
-        fed = _FeedsEveryFrame(UltralyticsTracker(kind, sample_fps=SRC_FPS / every, track_buffer_s=0.5))
+        skipping = _Counted(UltralyticsTracker(kind, sample_fps=SRC_FPS / every, track_buffer_s=0.5), idle=True)
+        fed = _Counted(UltralyticsTracker(kind, sample_fps=SRC_FPS / every, track_buffer_s=0.5), idle=False)
         a = track_detections(boxes, frames, skipping, sample_fps=SRC_FPS / every)
         b = track_detections(boxes, frames, fed, sample_fps=SRC_FPS / every)
         assert a.boxes.track_id.tolist() == b.boxes.track_id.tolist()
         assert a.tracks == b.tracks
+        assert skipping.fed < fed.fed
 
 
 def test_idle_frames_are_skipped(monkeypatch) -> None:
